@@ -1,0 +1,231 @@
+/**
+ * Commands: how operations describe work. Shell text is only ever built from parts,
+ * where interpolated values are quoted unless the author opts out.
+ *
+ * @module
+ */
+import { shellQuote } from "./quote.ts";
+import type { ConnectorArguments } from "./arguments.ts";
+
+/** A value that is shell-quoted when the command is rendered. */
+export class QuotedPart {
+  constructor(readonly value: string | number | StringCommand) {}
+}
+
+/** A value that is shown as `***` in output and logs, and sent as is. */
+export class MaskedPart {
+  constructor(readonly value: string) {}
+}
+
+/** A part of a {@linkcode StringCommand}. */
+export type CommandPart = string | number | StringCommand | QuotedPart | MaskedPart;
+
+/**
+ * Marks a value to be shell-quoted inside a {@linkcode StringCommand}.
+ *
+ * @example
+ * ```ts
+ * import { StringCommand, quote } from "./command.ts";
+ * new StringCommand(["rm", "-f", quote("my file")]).raw(); // "rm -f 'my file'"
+ * ```
+ */
+export function quote(value: string | number | StringCommand): QuotedPart {
+  return new QuotedPart(value);
+}
+
+/**
+ * Marks a secret (a password, a token) that must never appear in output.
+ *
+ * @example
+ * ```ts
+ * import { StringCommand, mask } from "./command.ts";
+ * new StringCommand(["echo", mask("s3cret")]).masked(); // "echo ***"
+ * ```
+ */
+export function mask(value: string): MaskedPart {
+  return new MaskedPart(value);
+}
+
+/** Options of a {@linkcode StringCommand}. */
+export interface StringCommandOptions {
+  /** Text placed between parts. @default {" "} */
+  separator?: string;
+  /** Connector arguments that apply to this command only (e.g. `_successExitCodes`). */
+  connectorArgs?: Partial<ConnectorArguments>;
+}
+
+/**
+ * A shell command assembled from parts, as pyinfra's `StringCommand`: plain strings are
+ * used as they are, {@linkcode quote} parts are quoted, {@linkcode mask} parts are hidden
+ * in the masked rendering.
+ *
+ * @example
+ * ```ts
+ * import { StringCommand, quote } from "./command.ts";
+ * const cmd = new StringCommand(["touch", quote("/tmp/a b")]);
+ * cmd.raw(); // "touch '/tmp/a b'"
+ * ```
+ */
+export class StringCommand {
+  readonly parts: readonly CommandPart[];
+  readonly separator: string;
+  readonly connectorArgs: Partial<ConnectorArguments>;
+
+  constructor(parts: readonly CommandPart[], options: StringCommandOptions = {}) {
+    this.parts = parts;
+    this.separator = options.separator ?? " ";
+    this.connectorArgs = options.connectorArgs ?? {};
+  }
+
+  /** The command as sent to the host. */
+  raw(): string {
+    return this.#render(false);
+  }
+
+  /** The command as shown to people: masked parts replaced by `***`. */
+  masked(): string {
+    return this.#render(true);
+  }
+
+  /** Whether any part is masked, so that the two renderings differ. */
+  hasMask(): boolean {
+    return this.parts.some((part) =>
+      part instanceof MaskedPart || (part instanceof StringCommand && part.hasMask()) ||
+      (part instanceof QuotedPart && part.value instanceof StringCommand && part.value.hasMask())
+    );
+  }
+
+  toString(): string {
+    return this.masked();
+  }
+
+  #render(masked: boolean): string {
+    const bits = this.parts.map((part) => {
+      if (part instanceof MaskedPart) return masked ? "***" : part.value;
+      if (part instanceof StringCommand) return masked ? part.masked() : part.raw();
+      if (part instanceof QuotedPart) {
+        const inner = part.value instanceof StringCommand
+          ? (masked ? part.value.masked() : part.value.raw())
+          : String(part.value);
+        return shellQuote(inner);
+      }
+      return String(part);
+    });
+    return bits.join(this.separator);
+  }
+}
+
+/** Wraps a plain string so that it is never quoted when interpolated by {@linkcode sh}. */
+export class RawPart {
+  constructor(readonly value: string) {}
+}
+
+/**
+ * Marks text as already-safe shell syntax for {@linkcode sh}.
+ *
+ * @example
+ * ```ts
+ * import { raw, sh } from "./command.ts";
+ * sh`ls ${raw("-la")} ${"/my dir"}`.raw(); // "ls -la '/my dir'"
+ * ```
+ */
+export function raw(value: string): RawPart {
+  return new RawPart(value);
+}
+
+/**
+ * Template tag that builds a {@linkcode StringCommand}: the literal text is kept, every
+ * interpolated value is shell-quoted unless it is a {@linkcode raw} part, a
+ * {@linkcode mask} part or another command.
+ *
+ * @example
+ * ```ts
+ * import { sh } from "./command.ts";
+ * sh`mkdir -p ${"/tmp/it's here"}`.raw(); // "mkdir -p '/tmp/it'\"'\"'s here'"
+ * ```
+ */
+export function sh(
+  strings: TemplateStringsArray,
+  ...values: (string | number | RawPart | MaskedPart | QuotedPart | StringCommand)[]
+): StringCommand {
+  const parts: CommandPart[] = [];
+  strings.forEach((text, index) => {
+    if (text) parts.push(text);
+    if (index >= values.length) return;
+    const value = values[index];
+    if (value instanceof RawPart) parts.push(value.value);
+    else if (
+      value instanceof MaskedPart || value instanceof QuotedPart || value instanceof StringCommand
+    ) parts.push(value);
+    else parts.push(quote(value));
+  });
+  return new StringCommand(parts, { separator: "" });
+}
+
+/** Uploads a local file (a path) or in-memory content to the host. */
+export class UploadCommand {
+  readonly kind = "upload";
+  constructor(
+    /** Absolute local path, or the content itself. */
+    readonly src: { path: string } | { content: Uint8Array | string },
+    readonly dest: string,
+    readonly connectorArgs: Partial<ConnectorArguments> = {},
+  ) {}
+}
+
+/** Downloads a file from the host to a local path. */
+export class DownloadCommand {
+  readonly kind = "download";
+  constructor(
+    readonly src: string,
+    readonly dest: string,
+    readonly connectorArgs: Partial<ConnectorArguments> = {},
+  ) {}
+}
+
+/** What a function command receives when it runs at execution time. */
+export interface FunctionCommandContext {
+  /** The host the operation runs on. */
+  hostName: string;
+  /** Runs a shell command on the host during execution. */
+  run(
+    command: string | StringCommand,
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+}
+
+/** A function called on the controller at execution time, in order with the commands. */
+export class FunctionCommand {
+  readonly kind = "function";
+  constructor(
+    /** The name shown in output and compared by fixtures (pyinfra's function name). */
+    readonly name: string,
+    readonly fn: (context: FunctionCommandContext) => unknown,
+    readonly args: readonly unknown[] = [],
+    readonly kwargs: Readonly<Record<string, unknown>> = {},
+    readonly connectorArgs: Partial<ConnectorArguments> = {},
+  ) {}
+}
+
+/** Anything an operation may yield. */
+export type OperationCommand =
+  | string
+  | StringCommand
+  | UploadCommand
+  | DownloadCommand
+  | FunctionCommand;
+
+/** Turns a yielded string into a command, as pyinfra does (whitespace stripped). */
+export function toCommand(command: OperationCommand): Exclude<OperationCommand, string> {
+  return typeof command === "string" ? new StringCommand([command.trim()]) : command;
+}
+
+/** A short human description of a command, masked. */
+export function describeCommand(command: OperationCommand): string {
+  const c = toCommand(command);
+  if (c instanceof StringCommand) return c.masked();
+  if (c instanceof UploadCommand) {
+    return `upload ${"path" in c.src ? c.src.path : "(content)"} -> ${c.dest}`;
+  }
+  if (c instanceof DownloadCommand) return `download ${c.src} -> ${c.dest}`;
+  return `call ${c.name}()`;
+}

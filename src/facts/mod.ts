@@ -1,0 +1,6 @@
+/**
+ * Every fact module, by pyinfra's module name.
+ *
+ * @module
+ */
+export * as server from "./server.ts";

@@ -1,0 +1,6 @@
+/**
+ * Every operation module, by pyinfra's module name.
+ *
+ * @module
+ */
+export * as server from "./server.ts";
