@@ -1,0 +1,65 @@
+/**
+ * The connector interface: how the engine reaches a host. Connectors only move bytes
+ * and run a finished shell string; sudo / su / doas / env / chdir / shell wrapping is
+ * done once for all of them by `wrapCommand` in `wrap.ts`.
+ *
+ * @module
+ */
+import type { ConnectorArguments } from "./arguments.ts";
+import type { StringCommand } from "./command.ts";
+
+/** The result of one command on a host. */
+export interface CommandOutput {
+  /** Exit status; -1 when the command was stopped (timeout) or the connection dropped. */
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** True when `_timeout` stopped the command. */
+  timedOut: boolean;
+}
+
+/** Where a connector reports command output as it arrives (for -vvv streaming). */
+export interface OutputSink {
+  stdout?(chunk: string): void;
+  stderr?(chunk: string): void;
+}
+
+/** Options of one command run. */
+export interface RunOptions {
+  /** Connector arguments after defaults were applied. */
+  args: ConnectorArguments;
+  /** Receives output while it arrives. */
+  sink?: OutputSink;
+}
+
+/** Options of an upload or download. */
+export interface TransferOptions {
+  args: ConnectorArguments;
+  /** Folder for temporary files on the host. @default {"/tmp"} */
+  tempDir?: string;
+}
+
+/**
+ * One host's connection. A connector instance belongs to one host; the engine calls
+ * `connect` once and `disconnect` at the end.
+ */
+export interface Connector {
+  /** Opens the connection; throws `ConnectError` with the reason. */
+  connect(): Promise<void>;
+  /**
+   * Runs a command (wrapped with sudo/su/env/... by the shared wrapping code), honouring
+   * `_timeout`, `_stdin`, `_getPty` and `_successExitCodes` is the caller's business.
+   */
+  runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput>;
+  /** Writes bytes to `dest` on the host, through a temporary file and a rename. */
+  putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void>;
+  /** Reads a file from the host. */
+  getFile(src: string, options: TransferOptions): Promise<Uint8Array>;
+  disconnect(): Promise<void>;
+}
+
+/** Creates a connector for a host from its inventory name and data. */
+export type ConnectorFactory = (
+  target: string,
+  data: Readonly<Record<string, unknown>>,
+) => Connector;
