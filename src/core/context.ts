@@ -9,13 +9,25 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Operation } from "./operation.ts";
 import type { OperationMeta } from "./meta.ts";
 import { TsinfraError } from "./errors.ts";
+import type { Host } from "./host.ts";
+import type { Inventory } from "./inventory.ts";
+
+/** What deploy code sees through the `host`, `inventory` and `local` exports. */
+export interface DeployScope {
+  readonly host: Host;
+  readonly inventory: Inventory;
+  /** The host's data, with the data of the enclosing `local.include` calls on top. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Runs another deploy file for this host (pyinfra's `local.include`). */
+  include(path: string, data?: Record<string, unknown>): Promise<void>;
+}
 
 /** What deploy code is running against: implemented by the engine. */
 export interface DeployContext {
   /** Registers a call to an operation on the current host. */
   addOperation(operation: Operation<unknown>, input: Record<string, unknown>): OperationMeta;
-  /** Identifies the deploy context's host, inventory and data for the public proxies. */
-  readonly scope: unknown;
+  /** The host, inventory and data of this deploy context. */
+  readonly scope: DeployScope;
 }
 
 const storage = new AsyncLocalStorage<DeployContext>();

@@ -1,0 +1,17 @@
+/**
+ * The `tsinfra` executable (the entry `deno compile` builds). It stays thin: `--version`
+ * answers without loading the engine; everything else loads `src/cli/main.ts`.
+ *
+ * @module
+ */
+import { VERSION } from "./src/version.ts";
+
+if (import.meta.main) {
+  const args = Deno.args;
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    console.log(VERSION);
+    Deno.exit(0);
+  }
+  const { main } = await import("./src/cli/main.ts");
+  Deno.exit(await main(args));
+}

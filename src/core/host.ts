@@ -1,0 +1,229 @@
+/**
+ * A host: its name, groups and data, its connection, and its fact cache.
+ *
+ * @module
+ */
+import type { Fact, FactArgs } from "./fact.ts";
+import { factCacheKey } from "./fact.ts";
+import type { CommandOutput, Connector, OutputSink } from "./connector.ts";
+import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
+import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
+import type { StringCommand } from "./command.ts";
+import { wrapCommand } from "./wrap.ts";
+import { ConnectError, FactError } from "./errors.ts";
+import type { EventBus } from "./events.ts";
+
+const SUDO_UNKNOWN_USER = /^sudo: unknown user/;
+const SU_UNKNOWN_USER = [/^su: user .+ does not exist/, /^su: unknown login/];
+
+/** How a host is built. */
+export interface HostInit {
+  name: string;
+  groups: readonly string[];
+  data: Readonly<Record<string, unknown>>;
+  /** Creates the connector on first use. */
+  connector: () => Connector;
+  /** Global argument defaults for this host (config, then host data). */
+  defaults: GlobalArgumentsInput;
+  events?: EventBus;
+}
+
+/** Counters reported per host in `--json`. */
+export interface HostStats {
+  /** Commands sent to the host, facts included. */
+  roundTrips: number;
+  /** Facts read from the host (cache misses). */
+  factsRead: number;
+}
+
+/**
+ * A host of the inventory. Deploy code reaches the current one as `host`.
+ *
+ * @example
+ * ```ts ignore
+ * import { host } from "tsinfra";
+ * import { LinuxName } from "tsinfra/facts/server";
+ * if ((await host.getFact(LinuxName)) === "Debian") { ... }
+ * ```
+ */
+export class Host {
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly defaults: GlobalArgumentsInput;
+  readonly stats: HostStats = { roundTrips: 0, factsRead: 0 };
+  #connectorFactory: () => Connector;
+  #connector: Connector | undefined;
+  #connecting: Promise<void> | undefined;
+  #facts = new Map<string, Promise<unknown>>();
+  #events: EventBus | undefined;
+
+  constructor(init: HostInit) {
+    this.name = init.name;
+    this.groups = init.groups;
+    this.data = init.data;
+    this.defaults = init.defaults;
+    this.#connectorFactory = init.connector;
+    this.#events = init.events;
+  }
+
+  /** Opens the connection once; later calls wait for the same attempt. */
+  connect(): Promise<void> {
+    if (!this.#connecting) {
+      this.#connecting = (async () => {
+        try {
+          this.#connector = this.#connectorFactory();
+          await this.#connector.connect();
+        } catch (error) {
+          this.#connector = undefined;
+          if (error instanceof ConnectError) throw error;
+          throw new ConnectError(
+            `Could not connect to ${this.name}: ${error instanceof Error ? error.message : error}`,
+          );
+        }
+      })();
+    }
+    return this.#connecting;
+  }
+
+  get connected(): boolean {
+    return this.#connector !== undefined;
+  }
+
+  async #ready(): Promise<Connector> {
+    await this.connect();
+    return this.#connector!;
+  }
+
+  /** Connector arguments for a command: defaults, then host data/config, then `globals`. */
+  connectorArguments(globals: GlobalArgumentsInput = {}): ConnectorArguments {
+    const merged: Record<string, unknown> = {};
+    for (const key of CONNECTOR_ARGUMENT_NAMES) {
+      const value = globals[key] ?? this.defaults[key] ?? GLOBAL_ARGUMENT_DEFAULTS[key];
+      if (value !== undefined) merged[key] = value;
+    }
+    return merged as unknown as ConnectorArguments;
+  }
+
+  /** Runs a command on the host, wrapped with sudo/su/env/... as `args` say. */
+  async run(
+    command: StringCommand,
+    args: ConnectorArguments,
+    sink?: OutputSink,
+  ): Promise<CommandOutput> {
+    const connector = await this.#ready();
+    this.stats.roundTrips++;
+    const wrapped = wrapCommand(command, args);
+    return await connector.runShellCommand(wrapped, { args, sink });
+  }
+
+  /** Uploads bytes to a path on the host (temporary file, then moved into place). */
+  async putFile(content: Uint8Array, dest: string, args: ConnectorArguments, tempDir?: string) {
+    const connector = await this.#ready();
+    this.stats.roundTrips++;
+    await connector.putFile(content, dest, { args, tempDir });
+  }
+
+  /** Downloads a file from the host. */
+  async getFile(src: string, args: ConnectorArguments, tempDir?: string): Promise<Uint8Array> {
+    const connector = await this.#ready();
+    this.stats.roundTrips++;
+    return await connector.getFile(src, { args, tempDir });
+  }
+
+  /**
+   * Reads a fact, from the cache when it was read before with the same arguments and
+   * the same sudo/su settings, and no change command ran since.
+   */
+  getFact<T, A extends FactArgs>(
+    fact: Fact<T, A>,
+    args: Partial<A> = {},
+    globals: GlobalArgumentsInput = {},
+  ): Promise<T> {
+    const connectorArgs = this.connectorArguments(globals);
+    const key = factCacheKey(fact as unknown as Fact<unknown, FactArgs>, args) + "|" +
+      JSON.stringify([
+        connectorArgs._sudo,
+        connectorArgs._sudoUser,
+        connectorArgs._su,
+        connectorArgs._suUser,
+        connectorArgs._doas,
+        connectorArgs._doasUser,
+        connectorArgs._shellExecutable,
+        connectorArgs._chdir,
+        connectorArgs._env,
+      ]);
+    let pending = this.#facts.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = this.#readFact(fact, args as A, connectorArgs);
+      this.#facts.set(key, pending);
+      // A failed read is not cached: a later call tries again.
+      pending.catch(() => this.#facts.delete(key));
+    }
+    return pending;
+  }
+
+  async #readFact<T, A extends FactArgs>(
+    fact: Fact<T, A>,
+    args: A,
+    connectorArgs: ConnectorArguments,
+  ): Promise<T> {
+    const command = fact.hostCommand(args);
+    const runArgs: ConnectorArguments = {
+      ...connectorArgs,
+      _shellExecutable: fact.shellExecutable ?? connectorArgs._shellExecutable,
+      _successExitCodes: [0],
+      _stdin: undefined,
+    };
+    const output = await this.run(command, runArgs);
+    this.stats.factsRead++;
+    const argsText = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(", ");
+    this.#events?.emit({
+      type: "factLoaded",
+      host: this.name,
+      fact: fact.name,
+      args: argsText,
+      command: command.masked(),
+      output: output.stdout,
+    });
+    const stdoutLines = splitLines(output.stdout);
+    if (output.exitCode === 0) {
+      return stdoutLines.length ? fact.process(stdoutLines, args) : fact.defaultValue();
+    }
+    const firstError = splitLines(output.stderr)[0] ?? "";
+    if (
+      (connectorArgs._sudoUser && SUDO_UNKNOWN_USER.test(firstError)) ||
+      (connectorArgs._suUser && SU_UNKNOWN_USER.some((re) => re.test(firstError)))
+    ) {
+      return fact.defaultValue();
+    }
+    const reason = output.timedOut
+      ? "timed out"
+      : `exit status ${output.exitCode}${firstError ? `: ${output.stderr.trim()}` : ""}`;
+    throw new FactError(
+      `Could not load fact ${fact.name}${argsText ? ` (${argsText})` : ""} on ${this.name}: ${reason}`,
+    );
+  }
+
+  /** Forgets every cached fact: called after any command that may have changed the host. */
+  invalidateFacts(): void {
+    this.#facts.clear();
+  }
+
+  /** Closes the connection. */
+  async disconnect(): Promise<void> {
+    const connector = this.#connector;
+    this.#connector = undefined;
+    this.#connecting = undefined;
+    if (connector) await connector.disconnect();
+  }
+}
+
+/** Splits output in lines as pyinfra does: no trailing empty line. */
+export function splitLines(text: string): string[] {
+  if (text === "") return [];
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines.map((line) => line.replace(/\r$/, ""));
+}
+

@@ -1,0 +1,195 @@
+/**
+ * Loads user TypeScript (deploys, inventories, group data, config) the same way in every
+ * mode, the compiled binary included: read the file, rewrite its import specifiers
+ * (`tsinfra[/...]` to the running library, relative imports to their own data: URLs),
+ * and import the result as a `data:application/typescript` URL. Lines are unchanged, so
+ * errors and call sites keep the user's line numbers.
+ *
+ * @module
+ */
+import * as nodePath from "node:path";
+import { initModuleLexer, parseModule } from "../deps.ts";
+import { DeployError } from "../core/errors.ts";
+import {
+  firstUserLocation,
+  mapUserLocations,
+  registerUserModule,
+  userFiles,
+} from "./source_map.ts";
+
+const LIBRARY_ROOT = new URL("../../", import.meta.url);
+
+/** Where `tsinfra` and `tsinfra/<sub>` resolve: the running copy of the library. */
+export function librarySpecifier(specifier: string): string | undefined {
+  if (specifier === "tsinfra") return new URL("mod.ts", LIBRARY_ROOT).href;
+  const match = /^tsinfra\/(facts|operations)\/([a-z0-9_]+)(\.ts)?$/.exec(specifier);
+  if (match) return new URL(`src/${match[1]}/${match[2]}.ts`, LIBRARY_ROOT).href;
+  if (specifier === "tsinfra/facts") return new URL("src/facts/mod.ts", LIBRARY_ROOT).href;
+  return undefined;
+}
+
+/** `import.meta` as user code sees it: its real file. */
+export interface UserImportMeta {
+  url: string;
+  filename: string;
+  dirname: string;
+  main: boolean;
+  resolve(specifier: string): string;
+}
+
+const META_GLOBAL = "__tsinfraImportMeta";
+const metas: UserImportMeta[] = [];
+(globalThis as Record<string, unknown>)[META_GLOBAL] = metas;
+
+function metaIndexFor(path: string): number {
+  const url = "file://" + path;
+  metas.push({
+    url,
+    filename: path,
+    dirname: nodePath.dirname(path),
+    main: false,
+    resolve: (specifier: string) => new URL(specifier, url).href,
+  });
+  return metas.length - 1;
+}
+
+function mediaType(path: string): string {
+  if (/\.(json)$/i.test(path)) return "application/json";
+  if (/\.(m?js)$/i.test(path)) return "application/javascript";
+  return "application/typescript";
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function lineAndColumn(source: string, index: number): string {
+  const before = source.slice(0, index);
+  const line = before.split("\n").length;
+  return `${line}:${index - before.lastIndexOf("\n")}`;
+}
+
+/**
+ * Loads user modules. One loader per "instance" (a host): each instance evaluates its
+ * own copy of every user module, as pyinfra runs the deploy once per host.
+ */
+export class ModuleLoader {
+  readonly #instance: string;
+  readonly #urls = new Map<string, string>();
+  readonly #loading = new Set<string>();
+
+  /** @param instance a label making this loader's modules distinct (e.g. the host name). */
+  constructor(instance: string) {
+    this.#instance = instance;
+  }
+
+  /** Imports a user file, returning its module namespace. */
+  async import(path: string, fresh?: string): Promise<Record<string, unknown>> {
+    const url = await this.urlFor(nodePath.resolve(path));
+    const target = fresh ? `${url}&${encodeURIComponent(fresh)}` : url;
+    try {
+      return await import(target);
+    } catch (error) {
+      throw toDeployError(error, path);
+    }
+  }
+
+  /** The data: URL that stands for a user file in this instance. */
+  async urlFor(path: string): Promise<string> {
+    const known = this.#urls.get(path);
+    if (known) return known;
+    if (this.#loading.has(path)) {
+      throw new DeployError(
+        `Circular import of ${path}: user modules imported by a deploy cannot import each other in a cycle`,
+      );
+    }
+    this.#loading.add(path);
+    try {
+      let source: string;
+      try {
+        source = await Deno.readTextFile(path);
+      } catch (error) {
+        throw new DeployError(
+          `Cannot read ${path}: ${error instanceof Deno.errors.NotFound ? "no such file" : error}`,
+        );
+      }
+      const type = mediaType(path);
+      const text = type === "application/json" ? source : await this.#rewrite(source, path);
+      const url = `data:${type};base64,${base64(text)}#${encodeURIComponent(this.#instance)}`;
+      registerUserModule(url, path);
+      this.#urls.set(path, url);
+      return url;
+    } finally {
+      this.#loading.delete(path);
+    }
+  }
+
+  async #rewrite(source: string, path: string): Promise<string> {
+    await initModuleLexer;
+    let imports: readonly { n?: string; s: number; e: number; d: number }[];
+    try {
+      [imports] = parseModule(source, path);
+    } catch (error) {
+      const index = (error as { idx?: number }).idx;
+      const where = index === undefined ? path : `${path}:${lineAndColumn(source, index)}`;
+      throw new DeployError(`Syntax error in ${where}`);
+    }
+    let out = "";
+    let last = 0;
+    for (const entry of imports) {
+      if (entry.d === -2) {
+        out += source.slice(last, entry.s) + `globalThis.${META_GLOBAL}[${metaIndexFor(path)}]`;
+        last = entry.e;
+        continue;
+      }
+      const specifier = entry.n;
+      if (specifier === undefined) continue;
+      const replacement = await this.#resolve(specifier, path);
+      if (replacement === undefined) continue;
+      // Static imports span the bare specifier; dynamic ones include the quotes.
+      const quoted = entry.d >= 0;
+      out += source.slice(last, entry.s) + (quoted ? JSON.stringify(replacement) : replacement);
+      last = entry.e;
+    }
+    return out + source.slice(last);
+  }
+
+  async #resolve(specifier: string, from: string): Promise<string | undefined> {
+    const library = librarySpecifier(specifier);
+    if (library) return library;
+    if (specifier.startsWith("tsinfra/")) {
+      throw new DeployError(
+        `Unknown tsinfra module ${specifier} imported by ${from}: use "tsinfra", "tsinfra/facts/<module>" or "tsinfra/operations/<module>"`,
+      );
+    }
+    let target: string | undefined;
+    if (specifier.startsWith("./") || specifier.startsWith("../")) {
+      target = nodePath.resolve(nodePath.dirname(from), specifier);
+    } else if (specifier.startsWith("/")) target = specifier;
+    else if (specifier.startsWith("file://")) target = decodeURIComponent(new URL(specifier).pathname);
+    if (target === undefined) return undefined; // npm:, jsr:, https:, node: pass through
+    return await this.urlFor(target);
+  }
+}
+
+/** Turns anything thrown while loading user code into a DeployError naming file:line:col. */
+export function toDeployError(error: unknown, path: string): DeployError {
+  if (error instanceof DeployError) return error;
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const mapped = mapUserLocations(text);
+  const where = firstUserLocation(text, userFiles()) ?? path;
+  const firstLine = mapUserLocations(error instanceof Error ? error.message : String(error))
+    .split("\n")[0].replace(/^TypeError: (SyntaxError: )/, "$1");
+  const detail = error instanceof Error && error.name !== "Error" && !firstLine.startsWith("SyntaxError")
+    ? `${error.name}: ${firstLine}`
+    : firstLine;
+  const codeFrame = mapped.includes("\n  |") ? "\n" + mapped.split("\n").filter((l) => /^\s*\d*\s*\|/.test(l)).join("\n") : "";
+  const result = new DeployError(`${where}: ${detail}${codeFrame}`);
+  result.cause = error;
+  return result;
+}

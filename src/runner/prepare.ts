@@ -1,0 +1,184 @@
+/**
+ * Prepare: run each host's deploy code to register operations, then run every
+ * operation's generator against facts to learn what will change. Nothing is changed
+ * on any host here.
+ *
+ * @module
+ */
+import { describeCommand, toCommand, UploadCommand } from "../core/command.ts";
+import type { Host } from "../core/host.ts";
+import type { Inventory } from "../core/inventory.ts";
+import type { LocalFiles } from "../core/local_files.ts";
+import { ArgumentError, DeployError, TsinfraError } from "../core/errors.ts";
+import { mergeOrders, type OrderItem } from "../core/ordering.ts";
+import { HostPlan, type PlannedOperation } from "./plan.ts";
+import { createOperationContext } from "./operation_context.ts";
+import { ModuleLoader, toDeployError } from "../loader/module_loader.ts";
+import { unifiedDiff } from "./diff.ts";
+
+/** What prepare learnt about one operation on one host. */
+export interface PreparedOperation {
+  planned: PlannedOperation;
+  willChange: boolean;
+  /** Commands as prepare generated them, masked. */
+  commands: string[];
+  noopReason?: string;
+  /** Unified diffs of files the operation would upload (with `diff: true`). */
+  diffs: string[];
+  /** Set when the generator failed: the host fails before execution. */
+  error?: string;
+}
+
+/** The deploy code to run for each host. */
+export type DeploySource =
+  | { kind: "files"; files: string[] }
+  | { kind: "function"; fn: () => unknown };
+
+/** Options of {@linkcode prepareHosts}. */
+export interface PrepareOptions {
+  hosts: Host[];
+  inventory: Inventory;
+  source: DeploySource;
+  cwd: string;
+  local: LocalFiles;
+  /** Compute diffs of uploaded files. @default {false} */
+  diff?: boolean;
+}
+
+/** The outcome of prepare. */
+export interface PrepareResult {
+  plans: Map<string, HostPlan>;
+  prepared: Map<string, Map<string, PreparedOperation>>;
+  /** Global operation order: ids. */
+  order: OrderItem[];
+  /** Hosts that failed in prepare, with the reason. */
+  failed: Map<string, string>;
+}
+
+/**
+ * Evaluates the deploy code once per host. Any error in deploy code is bad input:
+ * it is thrown (as a DeployError naming file:line:col) so that nothing runs anywhere.
+ */
+export async function collectOperations(options: PrepareOptions): Promise<Map<string, HostPlan>> {
+  const plans = new Map<string, HostPlan>();
+  await Promise.all(options.hosts.map(async (host) => {
+    const loader = new ModuleLoader(host.name);
+    const plan = new HostPlan(host, options.inventory, loader, options.cwd);
+    plans.set(host.name, plan);
+    try {
+      if (options.source.kind === "function") await plan.runFunction(options.source.fn);
+      else for (const file of options.source.files) await plan.runFile(file);
+    } catch (error) {
+      if (error instanceof ArgumentError) throw error;
+      if (error instanceof DeployError) throw error;
+      const file = options.source.kind === "files" ? options.source.files[0] : "deploy";
+      throw toDeployError(error, file);
+    }
+  }));
+  return plans;
+}
+
+/** Sort key of a call site: file rank (by first use), then line and column per frame. */
+function sortKeyOf(op: PlannedOperation, fileRank: Map<string, number>): number[] {
+  const key: number[] = [];
+  for (const frame of op.frames) {
+    if (!fileRank.has(frame.file)) fileRank.set(frame.file, fileRank.size);
+    key.push(fileRank.get(frame.file)!, frame.line, frame.column);
+  }
+  key.push(Number(op.key.slice(op.key.lastIndexOf("#") + 1)));
+  return key;
+}
+
+/** Orders every host's operations into one sequence. */
+export function orderOperations(plans: Iterable<HostPlan>): OrderItem[] {
+  const fileRank = new Map<string, number>();
+  const sequences = [...plans].map((plan) =>
+    plan.operations.map((op) => ({
+      id: op.id,
+      sortKey: sortKeyOf(op, fileRank),
+      where: op.callSite,
+    }))
+  );
+  return mergeOrders(sequences);
+}
+
+/** Runs one operation's generator against facts, without executing anything. */
+export async function prepareOperation(
+  host: Host,
+  inventory: Inventory,
+  planned: PlannedOperation,
+  local: LocalFiles,
+  diff: boolean,
+): Promise<PreparedOperation> {
+  const { ctx, noopReason } = createOperationContext(host, inventory, planned.globals, local);
+  const commands: string[] = [];
+  const diffs: string[] = [];
+  try {
+    for await (const yielded of planned.operation.generate(planned.args, ctx)) {
+      const command = toCommand(yielded);
+      commands.push(describeCommand(command));
+      if (diff && command instanceof UploadCommand) {
+        diffs.push(await uploadDiff(host, planned, command, local));
+      }
+    }
+  } catch (error) {
+    const message = error instanceof TsinfraError || error instanceof Error
+      ? error.message
+      : String(error);
+    planned.meta.setWillChange(false);
+    return { planned, willChange: false, commands, diffs, error: message };
+  }
+  const willChange = commands.length > 0;
+  planned.meta.setWillChange(willChange);
+  return { planned, willChange, commands, noopReason: noopReason(), diffs };
+}
+
+async function uploadDiff(
+  host: Host,
+  planned: PlannedOperation,
+  command: UploadCommand,
+  local: LocalFiles,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  const wanted = "path" in command.src
+    ? decoder.decode(local.readBytes(command.src.path))
+    : typeof command.src.content === "string"
+    ? command.src.content
+    : decoder.decode(command.src.content);
+  let current = "";
+  try {
+    current = decoder.decode(
+      await host.getFile(command.dest, host.connectorArguments(planned.globals)),
+    );
+  } catch {
+    current = "";
+  }
+  return unifiedDiff(current, wanted, command.dest);
+}
+
+/** Prepares every operation of every host (hosts in parallel, operations in order). */
+export async function prepareHosts(options: PrepareOptions): Promise<PrepareResult> {
+  const plans = await collectOperations(options);
+  const order = orderOperations(plans.values());
+  const prepared = new Map<string, Map<string, PreparedOperation>>();
+  const failed = new Map<string, string>();
+  await Promise.all([...plans.values()].map(async (plan) => {
+    const results = new Map<string, PreparedOperation>();
+    prepared.set(plan.host.name, results);
+    for (const op of plan.operations) {
+      const result = await prepareOperation(
+        plan.host,
+        options.inventory,
+        op,
+        options.local,
+        options.diff ?? false,
+      );
+      results.set(op.id, result);
+      if (result.error && !op.globals._ignoreErrors) {
+        failed.set(plan.host.name, `${op.name} at ${op.callSite}: ${result.error}`);
+        break;
+      }
+    }
+  }));
+  return { plans, prepared, order, failed };
+}
