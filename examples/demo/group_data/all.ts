@@ -1,0 +1,2 @@
+/** Data every host of the demo sees as host.data. */
+export const owner = "the demo team";
