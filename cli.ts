@@ -12,6 +12,10 @@ if (import.meta.main) {
     console.log(VERSION);
     Deno.exit(0);
   }
+  Deno.addSignalListener("SIGINT", () => {
+    console.error("\ntsinfra: interrupted");
+    Deno.exit(130);
+  });
   const { main } = await import("./src/cli/main.ts");
   Deno.exit(await main(args));
 }

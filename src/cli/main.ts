@@ -27,6 +27,7 @@ import { Output } from "./output.ts";
 import { printProposedChanges, printResults } from "./summary.ts";
 import { findFact, findOperation, parseCliValue, parseFactArguments, parseOperationArguments } from "./adhoc.ts";
 import { confirm } from "./prompt.ts";
+import { helpFor } from "./help.ts";
 import { shell } from "../operations/server.ts";
 
 /** Parsed command-line options. */
@@ -112,12 +113,38 @@ function argumentDefaults(options: CliOptions): GlobalArgumentsInput {
   return out;
 }
 
+/**
+ * `tsinfra help NAME`, or `--help` after a verb, operation or fact name: the name to
+ * explain, else undefined (general help is commander's).
+ */
+function helpRequest(argv: string[]): string | undefined {
+  if (argv[0] === "help" && argv[1]) return argv[1];
+  if (!argv.includes("--help") && !argv.includes("-h")) return undefined;
+  const words = argv.slice(0, argv.indexOf("--") < 0 ? undefined : argv.indexOf("--"))
+    .filter((a) => !a.startsWith("-"));
+  const verb = words.slice(1).find((w) =>
+    ["exec", "fact", "debug-inventory"].includes(w) || /^[a-z_0-9]+\.[A-Za-z_0-9]+$/.test(w)
+  );
+  if (verb) return verb;
+  return words.slice(1).some((w) => /\.(ts|js)$/.test(w)) ? "deploy" : undefined;
+}
+
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
 const writeStderr = (text: string) => Deno.stderr.writeSync(encoder.encode(text));
 
 /** Runs the CLI with these arguments; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  const verbHelp = helpRequest(argv);
+  if (verbHelp !== undefined) {
+    const text = helpFor(verbHelp);
+    if (!text) {
+      writeStderr(`tsinfra: no help for ${verbHelp}: not a verb, operation or fact\n`);
+      return EXIT.BAD_INPUT;
+    }
+    writeStdout(text + "\n");
+    return EXIT.SUCCESS;
+  }
   const program = buildProgram();
   let inventoryText: string;
   let operations: string[];

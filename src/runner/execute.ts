@@ -282,8 +282,10 @@ export async function executeOperations(options: ExecuteOptions): Promise<Execut
   const failed = new Map<string, string>(prepare.failed);
   const hosts = [...prepare.plans.values()].map((p) => p.host);
   for (const host of hosts) outcomes.set(host.name, new Map());
-  const plannedOn = (hostName: string, opId: string) =>
-    prepare.plans.get(hostName)!.operations.find((op) => op.id === opId);
+  const byId = new Map(
+    [...prepare.plans].map(([name, plan]) => [name, new Map(plan.operations.map((op) => [op.id, op]))]),
+  );
+  const plannedOn = (hostName: string, opId: string) => byId.get(hostName)?.get(opId);
   const ranOnce = new Set<string>();
   let stopped: string | undefined;
 
