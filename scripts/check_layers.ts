@@ -46,7 +46,9 @@ for (const file of walk(SRC)) {
     const targetLayer = target.split(path.sep)[0];
     if (target === "deps.ts" || target === "version.ts") continue;
     if (!allowed.includes(targetLayer)) {
-      problems.push(`${path.relative(ROOT, file)} (${layer}) imports ${specifier} (${targetLayer})`);
+      problems.push(
+        `${path.relative(ROOT, file)} (${layer}) imports ${specifier} (${targetLayer})`,
+      );
     }
   }
 }

@@ -12,7 +12,10 @@ export const assert_ = assert;
 export const assertMatch = (actual: string, pattern: RegExp, message?: string): void =>
   assert.match(actual, pattern, message);
 export const assertStringIncludes = (actual: string, expected: string): void =>
-  assert.ok(actual.includes(expected), `expected ${JSON.stringify(actual)} to include ${JSON.stringify(expected)}`);
+  assert.ok(
+    actual.includes(expected),
+    `expected ${JSON.stringify(actual)} to include ${JSON.stringify(expected)}`,
+  );
 export async function assertRejects(
   fn: () => Promise<unknown>,
   pattern?: RegExp,

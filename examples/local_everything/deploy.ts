@@ -31,11 +31,22 @@ files.get({ src: `${root}/etc/app.conf`, dest: `${root}/fetched/app.conf` });
 files.download({ src: host.data.url as string, dest: `${root}/downloaded.txt` });
 
 server.group({ group: user, system: true });
-server.user({ user, group: user, home: `${root}/home/${user}`, shell: "/bin/sh", system: true, createHome: true });
+server.user({
+  user,
+  group: user,
+  home: `${root}/home/${user}`,
+  shell: "/bin/sh",
+  system: true,
+  createHome: true,
+});
 const home = await host.getFact(Home, { user });
 
 const script = server.script({ src: "./files/marker.sh", _if: template.didChange });
-server.scriptTemplate({ src: "./templates/marker.sh.eta", vars: { root }, _if: template.didChange });
+server.scriptTemplate({
+  src: "./templates/marker.sh.eta",
+  vars: { root },
+  _if: template.didChange,
+});
 server.shell({ commands: [`echo home=${home} > ${root}/shell.out`], _if: script.didChange });
 server.wait({ port: host.data.port as number, _if: script.didChange });
 js.call({

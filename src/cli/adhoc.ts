@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { registeredOperations, type Operation } from "../core/operation.ts";
+import { type Operation, registeredOperations } from "../core/operation.ts";
 import { type Fact, type FactArgs, registeredFacts } from "../core/fact.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { isGlobalArgument, parseGlobalArgumentValue } from "../core/arguments.ts";
@@ -63,12 +63,16 @@ export function parseOperationArguments(
       const key = word.slice(0, at);
       const value = word.slice(at + 1);
       const name = key.startsWith("_") ? "_" + camel(key.slice(1)) : camel(key);
-      input[name] = isGlobalArgument(name) ? parseGlobalArgumentValue(name, value) : parseCliValue(value);
+      input[name] = isGlobalArgument(name)
+        ? parseGlobalArgumentValue(name, value)
+        : parseCliValue(value);
     } else {
       const name = operation.argNames[position++];
       if (!name) {
         throw new ArgumentError(
-          `Too many positional arguments for ${operation.operationName}: ${word} (it takes ${operation.argNames.join(", ")})`,
+          `Too many positional arguments for ${operation.operationName}: ${word} (it takes ${
+            operation.argNames.join(", ")
+          })`,
         );
       }
       input[name] = parseCliValue(word);
@@ -87,7 +91,9 @@ export function parseFactArguments(fact: Fact<unknown, FactArgs>, words: string[
       args[word.slice(0, at)] = parseCliValue(word.slice(at + 1));
     } else if (at > 0) {
       throw new ArgumentError(
-        `Unknown argument ${word.slice(0, at)} for fact ${fact.name}: it takes ${fact.argNames.join(", ") || "no arguments"}`,
+        `Unknown argument ${word.slice(0, at)} for fact ${fact.name}: it takes ${
+          fact.argNames.join(", ") || "no arguments"
+        }`,
       );
     } else {
       const name = fact.argNames[position++];

@@ -43,7 +43,9 @@ export function helpFor(name: string): string | undefined {
       operation.summary ? `\n${operation.summary}` : "",
       `\nArguments (positional order): ${operation.argNames.join(", ") || "(none)"}`,
       `Global arguments: ${GLOBAL_ARGUMENT_NAMES.join(", ")}`,
-      `\nExample: tsinfra @local ${name} ${operation.argNames.slice(0, 1).map((a) => `${a}=...`).join(" ")}`,
+      `\nExample: tsinfra @local ${name} ${
+        operation.argNames.slice(0, 1).map((a) => `${a}=...`).join(" ")
+      }`,
     ].join("\n");
   }
   const fact = registeredFacts().get(name);

@@ -25,7 +25,13 @@ import { buildReport, type RunReport } from "../runner/report.ts";
 import { DiskFiles } from "../core/local_files.ts";
 import { Output } from "./output.ts";
 import { printProposedChanges, printResults } from "./summary.ts";
-import { findFact, findOperation, parseCliValue, parseFactArguments, parseOperationArguments } from "./adhoc.ts";
+import {
+  findFact,
+  findOperation,
+  parseCliValue,
+  parseFactArguments,
+  parseOperationArguments,
+} from "./adhoc.ts";
 import { confirm } from "./prompt.ts";
 import { helpFor } from "./help.ts";
 import { shell } from "../operations/server.ts";
@@ -53,7 +59,9 @@ export interface CliOptions {
 function positiveNumber(flag: string) {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new ArgumentError(`${flag} takes a number, got ${value}`);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new ArgumentError(`${flag} takes a number, got ${value}`);
+    }
     return n;
   };
 }
@@ -70,17 +78,40 @@ function buildProgram(): Command {
     .argument("<inventory>", "inventory file, or inline hosts: @local, host1,host2")
     .argument("[operations...]", "deploy files, an operation, exec, fact or debug-inventory")
     .version(VERSION, "-V, --version", "print the version")
-    .option("-v, --verbose", "more output: -v commands, -vv facts, -vvv live output", (_: string, n: number) => n + 1, 0)
+    .option(
+      "-v, --verbose",
+      "more output: -v commands, -vv facts, -vvv live output",
+      (_: string, n: number) => n + 1,
+      0,
+    )
     .option("-y, --yes", "run without asking for approval", false)
     .option("--dry", "show what would change and stop", false)
     .option("--diff", "show a diff of files that will change", false)
     .option("--json", "write one JSON document of the results to stdout", false)
-    .option("--limit <pattern>", "only hosts or groups matching (glob; repeatable)", (v: string, p: string[]) => [...p, v], [])
-    .option("--data <key=value>", "override host data (repeatable)", (v: string, p: string[]) => [...p, v], [])
-    .option("--parallel <n>", "at most N hosts run an operation at once", positiveNumber("--parallel"))
+    .option(
+      "--limit <pattern>",
+      "only hosts or groups matching (glob; repeatable)",
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .option(
+      "--data <key=value>",
+      "override host data (repeatable)",
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .option(
+      "--parallel <n>",
+      "at most N hosts run an operation at once",
+      positiveNumber("--parallel"),
+    )
     .option("--serial", "run hosts one after another", false)
     .option("--no-wait", "do not wait for all hosts between operations")
-    .option("--fail-percent <n>", "stop when more than N% of hosts failed", positiveNumber("--fail-percent"))
+    .option(
+      "--fail-percent <n>",
+      "stop when more than N% of hosts failed",
+      positiveNumber("--fail-percent"),
+    )
     .option("--sudo", "run every operation with sudo", false)
     .option("--sudo-user <user>", "sudo to this user")
     .option("--su <user>", "su to this user")
@@ -180,7 +211,9 @@ export async function main(argv: string[]): Promise<number> {
       writeStderr(mapUserLocations(error.stack) + "\n");
     }
     if (options.json) {
-      writeStdout(JSON.stringify({ version: 1, success: false, error: mapUserLocations(message) }) + "\n");
+      writeStdout(
+        JSON.stringify({ version: 1, success: false, error: mapUserLocations(message) }) + "\n",
+      );
     }
     return exitCode;
   } finally {
@@ -195,7 +228,9 @@ async function runCli(
   out: Output,
 ): Promise<number> {
   if (!operations.length) {
-    throw new ArgumentError("Missing OPERATIONS: give a deploy file, an operation, exec -- CMD, fact NAME or debug-inventory");
+    throw new ArgumentError(
+      "Missing OPERATIONS: give a deploy file, an operation, exec -- CMD, fact NAME or debug-inventory",
+    );
   }
   const cwd = Deno.cwd();
   const [verb, ...rest] = operations;
@@ -210,9 +245,13 @@ async function runCli(
     return await factVerb(inventoryText, rest, cwd, options, events, out);
   } else if (verb === "exec") {
     const command = rest.join(" ");
-    if (!command) throw new ArgumentError("exec needs a command: tsinfra INVENTORY exec -- COMMAND");
+    if (!command) {
+      throw new ArgumentError("exec needs a command: tsinfra INVENTORY exec -- COMMAND");
+    }
     source = { kind: "function", fn: () => shell({ commands: [command] }) };
-  } else if (/\.(ts|js|mjs|tsx)$/.test(verb) || operations.every((o) => /\.(ts|js|mjs|tsx)$/.test(o))) {
+  } else if (
+    /\.(ts|js|mjs|tsx)$/.test(verb) || operations.every((o) => /\.(ts|js|mjs|tsx)$/.test(o))
+  ) {
     deployFiles = operations.map((f) => nodePath.resolve(cwd, f));
     for (const [i, file] of deployFiles.entries()) {
       try {
@@ -263,7 +302,9 @@ async function runCli(
   };
   if (options.dry) return await finish(planReport);
 
-  const changes = Object.values(planReport.hosts).some((h) => h.operations.some((o) => o.status === "willChange"));
+  const changes = Object.values(planReport.hosts).some((h) =>
+    h.operations.some((o) => o.status === "willChange")
+  );
   if (changes && !options.yes && verb !== "exec") {
     if (!Deno.stdin.isTerminal()) {
       await Promise.all(session.hosts.map((h) => h.disconnect().catch(() => {})));
@@ -319,8 +360,21 @@ function openSessionFor(inventoryText: string, cwd: string, options: CliOptions,
 }
 
 function debugInventory(session: Session, options: CliOptions): number {
-  const hosts = Object.fromEntries(session.hosts.map((h) => [h.name, { groups: h.groups, data: h.data }]));
-  const text = JSON.stringify(hosts, (key, value) => (/password/i.test(key) ? "***" : typeof value === "function" ? `[function ${value.name}]` : value), 2);
+  const hosts = Object.fromEntries(
+    session.hosts.map((h) => [h.name, { groups: h.groups, data: h.data }]),
+  );
+  const text = JSON.stringify(
+    hosts,
+    (
+      key,
+      value,
+    ) => (/password/i.test(key)
+      ? "***"
+      : typeof value === "function"
+      ? `[function ${value.name}]`
+      : value),
+    2,
+  );
   if (options.json) writeStdout(text + "\n");
   else {
     writeStdout(`--> Inventory ${session.spec.source}: ${session.hosts.length} host(s)\n`);
@@ -337,37 +391,58 @@ async function factVerb(
   events: EventBus,
   out: Output,
 ): Promise<number> {
-  if (!words.length) throw new ArgumentError("fact needs a fact name: tsinfra INVENTORY fact server.LinuxName");
-  const requests: { fact: ReturnType<typeof findFact>; args: Record<string, unknown>; label: string }[] = [];
+  if (!words.length) {
+    throw new ArgumentError("fact needs a fact name: tsinfra INVENTORY fact server.LinuxName");
+  }
+  const requests: {
+    fact: ReturnType<typeof findFact>;
+    args: Record<string, unknown>;
+    label: string;
+  }[] = [];
   let current: { name: string; words: string[] } | undefined;
   const groups: { name: string; words: string[] }[] = [];
   for (const word of words) {
-    if (/^[a-z_0-9]+\.[A-Z][A-Za-z0-9]*$/.test(word)) groups.push(current = { name: word, words: [] });
-    else if (current) current.words.push(word);
+    if (/^[a-z_0-9]+\.[A-Z][A-Za-z0-9]*$/.test(word)) {
+      groups.push(current = { name: word, words: [] });
+    } else if (current) current.words.push(word);
     else throw new ArgumentError(`Not a fact name: ${word} (facts look like server.LinuxName)`);
   }
   for (const g of groups) {
     const fact = findFact(g.name);
-    requests.push({ fact, args: parseFactArguments(fact, g.words), label: [g.name, ...g.words].join(" ") });
+    requests.push({
+      fact,
+      args: parseFactArguments(fact, g.words),
+      label: [g.name, ...g.words].join(" "),
+    });
   }
   const session = await openSessionFor(inventoryText, cwd, options, events);
   const failed = await connectHosts(session.hosts, events);
   const result: Record<string, Record<string, unknown>> = {};
   let ok = failed.size === 0;
-  await Promise.all(session.hosts.filter((h) => !failed.has(h.name)).map(async (host) => {
-    result[host.name] = {};
-    for (const r of requests) {
-      try {
-        result[host.name][r.label] = await host.getFact(r.fact, r.args);
-      } catch (error) {
-        ok = false;
-        result[host.name][r.label] = { error: error instanceof Error ? error.message : String(error) };
+  await Promise.all(
+    session.hosts.filter((h) => !failed.has(h.name)).map(async (host) => {
+      result[host.name] = {};
+      for (const r of requests) {
+        try {
+          result[host.name][r.label] = await host.getFact(r.fact, r.args);
+        } catch (error) {
+          ok = false;
+          result[host.name][r.label] = {
+            error: error instanceof Error ? error.message : String(error),
+          };
+        }
       }
-    }
-    await host.disconnect();
-  }));
+      await host.disconnect();
+    }),
+  );
   for (const [name, error] of failed) result[name] = { error: error } as Record<string, unknown>;
-  const text = JSON.stringify(requests.length === 1 ? Object.fromEntries(Object.entries(result).map(([h, v]) => [h, v[requests[0].label]])) : result, null, 2);
+  const text = JSON.stringify(
+    requests.length === 1
+      ? Object.fromEntries(Object.entries(result).map(([h, v]) => [h, v[requests[0].label]]))
+      : result,
+    null,
+    2,
+  );
   if (!options.json) out.heading("Fact data:");
   writeStdout(text + "\n");
   return ok ? EXIT.SUCCESS : EXIT.HOST_FAILED;

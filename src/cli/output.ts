@@ -68,7 +68,13 @@ export class Output {
         break;
       case "factLoaded":
         if (v >= 2) {
-          this.line(s.dim(`    [${event.host}] Loaded fact ${event.fact}${event.args ? ` (${event.args})` : ""}`));
+          this.line(
+            s.dim(
+              `    [${event.host}] Loaded fact ${event.fact}${
+                event.args ? ` (${event.args})` : ""
+              }`,
+            ),
+          );
           this.line(s.dim(`    [${event.host}] >>> ${event.command}`));
         }
         if (v >= 3 && event.output) {
@@ -91,9 +97,15 @@ export class Output {
         const host = `    [${s.bold(event.host)}]`;
         if (event.status === "changed") this.line(`${host} ${s.green("Success")}`);
         else if (event.status === "noChange") {
-          this.line(`${host} ${s.dim("No changes")}${v >= 1 && event.noopReason ? s.dim(`: ${event.noopReason}`) : ""}`);
+          this.line(
+            `${host} ${s.dim("No changes")}${
+              v >= 1 && event.noopReason ? s.dim(`: ${event.noopReason}`) : ""
+            }`,
+          );
         } else if (event.status === "skipped") {
-          this.line(`${host} ${s.dim("Skipped")}${event.noopReason ? s.dim(`: ${event.noopReason}`) : ""}`);
+          this.line(
+            `${host} ${s.dim("Skipped")}${event.noopReason ? s.dim(`: ${event.noopReason}`) : ""}`,
+          );
         } else {
           const label = event.ignored ? s.yellow("Error (ignored)") : s.red("Error");
           this.line(`${host} ${label}: ${event.error ?? ""}`);
@@ -110,7 +122,9 @@ export class Output {
         break;
       case "commandResult":
         if (v >= 2 && v < 3) {
-          for (const l of (event.stdout + event.stderr).replace(/\n$/, "").split("\n").filter(Boolean)) {
+          for (
+            const l of (event.stdout + event.stderr).replace(/\n$/, "").split("\n").filter(Boolean)
+          ) {
             this.line(s.dim(`    [${event.host}] ${l}`));
           }
         }
@@ -143,7 +157,9 @@ export class Output {
     if (!this.#options.progress || !this.#running.size) return;
     const [op] = this.#running.values();
     const waiting = [...op.waiting];
-    const hosts = waiting.length > 4 ? `${waiting.slice(0, 4).join(", ")} +${waiting.length - 4}` : waiting.join(", ");
+    const hosts = waiting.length > 4
+      ? `${waiting.slice(0, 4).join(", ")} +${waiting.length - 4}`
+      : waiting.join(", ");
     this.#options.write(`${SPINNER[this.#frame]} ${op.name}${hosts ? ` [${hosts}]` : ""}`);
     this.#progressShown = true;
   }

@@ -14,7 +14,8 @@ export interface Style {
   blue(text: string): string;
 }
 
-const code = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
+const code = (open: number, close: number) => (text: string) =>
+  `\x1b[${open}m${text}\x1b[${close}m`;
 
 /** A style for a stream: coloured on a TTY unless NO_COLOR is set. */
 export function styleFor(isTerminal: boolean): Style {

@@ -13,7 +13,12 @@ function table(rows: string[][]): string[] {
 }
 
 /** Prints what prepare found: per host, operations and how many will change. */
-export function printProposedChanges(out: Output, report: RunReport, verbosity: number, dry: boolean) {
+export function printProposedChanges(
+  out: Output,
+  report: RunReport,
+  verbosity: number,
+  dry: boolean,
+) {
   const s = out.style;
   out.heading(dry ? "Proposed changes (dry run):" : "Proposed changes:");
   for (const [name, host] of Object.entries(report.hosts)) {
@@ -33,15 +38,16 @@ export function printProposedChanges(out: Output, report: RunReport, verbosity: 
         ? s.red(`error: ${op.error}`)
         : s.dim(`no change${op.noopReason ? `: ${op.noopReason}` : ""}`);
       out.line(`        ${op.name} ${s.dim(`(${op.callSite})`)}: ${mark}`);
-      if (verbosity >= 1) for (const c of op.commands) out.line(s.dim(`            >>> ${c}`));
+      if (verbosity >= 1) { for (const c of op.commands) out.line(s.dim(`            >>> ${c}`)); }
       for (const diff of op.diffs ?? []) {
         for (const l of diff.replace(/\n$/, "").split("\n")) {
           out.line(
-            "            " + (l.startsWith("+") && !l.startsWith("+++")
-              ? s.green(l)
-              : l.startsWith("-") && !l.startsWith("---")
-              ? s.red(l)
-              : l),
+            "            " +
+              (l.startsWith("+") && !l.startsWith("+++")
+                ? s.green(l)
+                : l.startsWith("-") && !l.startsWith("---")
+                ? s.red(l)
+                : l),
           );
         }
       }

@@ -28,5 +28,7 @@ export function connectorFor(name: string, _data: Readonly<Record<string, unknow
       `${name}: the ${kind} connector is not available in this version of tsinfra; @local is`,
     );
   }
-  throw new ConnectError(`${name}: unknown connector ${kind}; known: @local, ${PLANNED.join(", ")}`);
+  throw new ConnectError(
+    `${name}: unknown connector ${kind}; known: @local, ${PLANNED.join(", ")}`,
+  );
 }

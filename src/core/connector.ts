@@ -37,6 +37,8 @@ export interface TransferOptions {
   args: ConnectorArguments;
   /** Folder for temporary files on the host. @default {"/tmp"} */
   tempDir?: string;
+  /** Wraps a helper command (mv, cp) with the same sudo/su/askpass as the transfer. */
+  wrap: (command: StringCommand) => StringCommand;
 }
 
 /**

@@ -13,7 +13,14 @@ export type EngineEvent =
   | { type: "phase"; phase: Phase }
   | { type: "connected"; host: string }
   | { type: "connectFailed"; host: string; error: string }
-  | { type: "factLoaded"; host: string; fact: string; args: string; command: string; output?: string }
+  | {
+    type: "factLoaded";
+    host: string;
+    fact: string;
+    args: string;
+    command: string;
+    output?: string;
+  }
   | { type: "operationStart"; opId: string; name: string; hosts: string[] }
   | {
     type: "operationResult";
@@ -28,7 +35,14 @@ export type EngineEvent =
   | { type: "operationEnd"; opId: string }
   | { type: "command"; host: string; command: string }
   | { type: "commandOutput"; host: string; stream: "stdout" | "stderr"; text: string }
-  | { type: "commandResult"; host: string; command: string; exitCode: number; stdout: string; stderr: string }
+  | {
+    type: "commandResult";
+    host: string;
+    command: string;
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+  }
   | { type: "hostFailed"; host: string; error: string }
   | { type: "warning"; host?: string; message: string };
 

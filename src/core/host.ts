@@ -8,8 +8,8 @@ import { factCacheKey } from "./fact.ts";
 import type { CommandOutput, Connector, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
-import type { StringCommand } from "./command.ts";
-import { wrapCommand } from "./wrap.ts";
+import { quote, StringCommand } from "./command.ts";
+import { SUDO_ASKPASS_SETUP, sudoPasswordOf, wrapCommand } from "./wrap.ts";
 import { ConnectError, FactError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
@@ -57,6 +57,7 @@ export class Host {
   #connecting: Promise<void> | undefined;
   #facts = new Map<string, Promise<unknown>>();
   #events: EventBus | undefined;
+  #askpass: Promise<string> | undefined;
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -112,23 +113,55 @@ export class Host {
     sink?: OutputSink,
   ): Promise<CommandOutput> {
     const connector = await this.#ready();
+    const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    const wrapped = wrapCommand(command, args);
-    return await connector.runShellCommand(wrapped, { args, sink });
+    return await connector.runShellCommand(wrap(command), { args, sink });
   }
 
   /** Uploads bytes to a path on the host (temporary file, then moved into place). */
   async putFile(content: Uint8Array, dest: string, args: ConnectorArguments, tempDir?: string) {
     const connector = await this.#ready();
+    const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    await connector.putFile(content, dest, { args, tempDir });
+    await connector.putFile(content, dest, { args, tempDir, wrap });
   }
 
   /** Downloads a file from the host. */
   async getFile(src: string, args: ConnectorArguments, tempDir?: string): Promise<Uint8Array> {
     const connector = await this.#ready();
+    const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    return await connector.getFile(src, { args, tempDir });
+    return await connector.getFile(src, { args, tempDir, wrap });
+  }
+
+  /**
+   * The wrapping for these arguments. A sudo password needs the host's askpass helper,
+   * created once per host (pyinfra's flow) and removed at disconnect.
+   */
+  async #wrapperFor(args: ConnectorArguments): Promise<(command: StringCommand) => StringCommand> {
+    if (!args._sudo || !sudoPasswordOf(args)) return (command) => wrapCommand(command, args);
+    this.#askpass ??= (async () => {
+      const output = await this.#connector!.runShellCommand(
+        wrapCommand(SUDO_ASKPASS_SETUP, {
+          ...args,
+          _sudo: false,
+          _suUser: undefined,
+          _su: false,
+          _doas: false,
+        }),
+        { args },
+      );
+      this.stats.roundTrips++;
+      const path = output.stdout.trim();
+      if (output.exitCode !== 0 || !path) {
+        throw new ConnectError(
+          `Could not set up sudo's password helper on ${this.name}: ${output.stderr.trim()}`,
+        );
+      }
+      return path;
+    })();
+    const askpass = await this.#askpass;
+    return (command) => wrapCommand(command, args, askpass);
   }
 
   /**
@@ -201,7 +234,9 @@ export class Host {
       ? "timed out"
       : `exit status ${output.exitCode}${firstError ? `: ${output.stderr.trim()}` : ""}`;
     throw new FactError(
-      `Could not load fact ${fact.name}${argsText ? ` (${argsText})` : ""} on ${this.name}: ${reason}`,
+      `Could not load fact ${fact.name}${
+        argsText ? ` (${argsText})` : ""
+      } on ${this.name}: ${reason}`,
     );
   }
 
@@ -213,6 +248,19 @@ export class Host {
   /** Closes the connection. */
   async disconnect(): Promise<void> {
     const connector = this.#connector;
+    const askpass = this.#askpass;
+    this.#askpass = undefined;
+    if (connector && askpass) {
+      const path = await askpass.catch(() => undefined);
+      if (path) {
+        await connector.runShellCommand(
+          wrapCommand(new StringCommand(["rm", "-f", quote(path)]), this.connectorArguments()),
+          {
+            args: this.connectorArguments(),
+          },
+        ).catch(() => {});
+      }
+    }
     this.#connector = undefined;
     this.#connecting = undefined;
     if (connector) await connector.disconnect();
@@ -226,4 +274,3 @@ export function splitLines(text: string): string[] {
   if (lines[lines.length - 1] === "") lines.pop();
   return lines.map((line) => line.replace(/\r$/, ""));
 }
-

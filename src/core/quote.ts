@@ -20,7 +20,7 @@ const SAFE = /^[\w@%+=:,./-]+$/;
  */
 export function shellQuote(value: string): string {
   if (value === "") return "''";
-  // Python's \w is Unicode-aware only for str; shlex uses re.ASCII.
-  if (SAFE.test(value) && /^[\x00-\x7f]*$/.test(value)) return value;
+  // JS \w is ASCII-only, like shlex's pattern (compiled with re.ASCII).
+  if (SAFE.test(value)) return value;
   return "'" + value.replaceAll("'", `'"'"'`) + "'";
 }

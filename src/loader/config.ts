@@ -78,11 +78,15 @@ export async function loadConfig(dir: string): Promise<{ path?: string; config: 
   const valid = Object.keys(TYPES).sort();
   for (const [key, value] of Object.entries(data)) {
     if (!(key in TYPES)) {
-      throw new DeployError(`${path}: unknown config option ${key}; valid options are ${valid.join(", ")}`);
+      throw new DeployError(
+        `${path}: unknown config option ${key}; valid options are ${valid.join(", ")}`,
+      );
     }
     const type = TYPES[key as keyof DeployConfig];
-    if (typeof value !== type) {
-      throw new DeployError(`${path}: config option ${key} must be a ${type}, got ${JSON.stringify(value)}`);
+    if (typeOf(value) !== type) {
+      throw new DeployError(
+        `${path}: config option ${key} must be a ${type}, got ${JSON.stringify(value)}`,
+      );
     }
   }
   const config = data as DeployConfig;
@@ -112,6 +116,10 @@ export function configDefaults(config: DeployConfig): GlobalArgumentsInput {
   if (config.tempDir !== undefined) out._tempDir = config.tempDir;
   if (config.ignoreErrors !== undefined) out._ignoreErrors = config.ignoreErrors;
   return out;
+}
+
+function typeOf(value: unknown): string {
+  return typeof value;
 }
 
 function parseVersion(text: string): number[] {

@@ -50,7 +50,9 @@ export async function loadInventoryFile(path: string): Promise<InventorySpec> {
       else if (Array.isArray(entry) && entry.length === 2) [name, data] = entry;
       if (typeof name !== "string" || !name || typeof data !== "object" || data === null) {
         throw new DeployError(
-          `${full}: export ${groupName}[${index}] must be a host name or [name, data], got ${JSON.stringify(entry)}`,
+          `${full}: export ${groupName}[${index}] must be a host name or [name, data], got ${
+            JSON.stringify(entry)
+          }`,
         );
       }
       const existing = hosts.get(name);
@@ -63,7 +65,9 @@ export async function loadInventoryFile(path: string): Promise<InventorySpec> {
     });
   }
   if (!hosts.size) {
-    throw new DeployError(`${full}: no hosts: export arrays of host names, e.g. export const web = ["web1"]`);
+    throw new DeployError(
+      `${full}: no hosts: export arrays of host names, e.g. export const web = ["web1"]`,
+    );
   }
   for (const host of hosts.values()) {
     if (!host.groups.includes(group)) host.groups.push(group);

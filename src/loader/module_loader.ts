@@ -135,9 +135,7 @@ export class ModuleLoader {
     try {
       [imports] = parseModule(source, path);
     } catch (error) {
-      const index = (error as { idx?: number }).idx;
-      const where = index === undefined ? path : `${path}:${lineAndColumn(source, index)}`;
-      throw new DeployError(`Syntax error in ${where}`);
+      throw await syntaxError(source, path, (error as { idx?: number }).idx);
     }
     let out = "";
     let last = 0;
@@ -171,10 +169,29 @@ export class ModuleLoader {
     if (specifier.startsWith("./") || specifier.startsWith("../")) {
       target = nodePath.resolve(nodePath.dirname(from), specifier);
     } else if (specifier.startsWith("/")) target = specifier;
-    else if (specifier.startsWith("file://")) target = decodeURIComponent(new URL(specifier).pathname);
+    else if (specifier.startsWith("file://")) {
+      target = decodeURIComponent(new URL(specifier).pathname);
+    }
     if (target === undefined) return undefined; // npm:, jsr:, https:, node: pass through
     return await this.urlFor(target);
   }
+}
+
+/**
+ * The lexer only says where it gave up; Deno's parser says what is wrong. Parsing the
+ * untouched source gives Deno's message (it fails before resolving any import).
+ */
+async function syntaxError(source: string, path: string, index?: number): Promise<DeployError> {
+  const url = `data:${mediaType(path)};base64,${base64(source)}#syntax-check`;
+  registerUserModule(url, path);
+  try {
+    await import(url);
+  } catch (error) {
+    const mapped = toDeployError(error, path);
+    if (/SyntaxError/.test(mapped.message)) return mapped;
+  }
+  const where = index === undefined ? path : `${path}:${lineAndColumn(source, index)}`;
+  return new DeployError(`${where}: SyntaxError: cannot parse the module's imports and exports`);
 }
 
 /** Turns anything thrown while loading user code into a DeployError naming file:line:col. */
@@ -185,10 +202,13 @@ export function toDeployError(error: unknown, path: string): DeployError {
   const where = firstUserLocation(text, userFiles()) ?? path;
   const firstLine = mapUserLocations(error instanceof Error ? error.message : String(error))
     .split("\n")[0].replace(/^TypeError: (SyntaxError: )/, "$1");
-  const detail = error instanceof Error && error.name !== "Error" && !firstLine.startsWith("SyntaxError")
-    ? `${error.name}: ${firstLine}`
-    : firstLine;
-  const codeFrame = mapped.includes("\n  |") ? "\n" + mapped.split("\n").filter((l) => /^\s*\d*\s*\|/.test(l)).join("\n") : "";
+  const detail =
+    error instanceof Error && error.name !== "Error" && !firstLine.startsWith("SyntaxError")
+      ? `${error.name}: ${firstLine}`
+      : firstLine;
+  const codeFrame = mapped.includes("\n  |")
+    ? "\n" + mapped.split("\n").filter((l) => /^\s*\d*\s*\|/.test(l)).join("\n")
+    : "";
   const result = new DeployError(`${where}: ${detail}${codeFrame}`);
   result.cause = error;
   return result;

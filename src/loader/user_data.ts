@@ -41,7 +41,9 @@ export async function loadDataFile(
       return asRecord(JSON.parse(await Deno.readTextFile(path)), path);
     } catch (error) {
       if (error instanceof DeployError) throw error;
-      throw new DeployError(`${path}: invalid JSON: ${error instanceof Error ? error.message : error}`);
+      throw new DeployError(
+        `${path}: invalid JSON: ${error instanceof Error ? error.message : error}`,
+      );
     }
   }
   if (/\.(ya?ml)$/i.test(path)) {

@@ -107,7 +107,10 @@ class OperationRun {
     events.emit({ type: "command", host: this.host.name, command: description });
     try {
       if (command instanceof StringCommand) return await this.#shell(command, description);
-      const args = this.host.connectorArguments({ ...this.planned.globals, ...command.connectorArgs });
+      const args = this.host.connectorArguments({
+        ...this.planned.globals,
+        ...command.connectorArgs,
+      });
       if (command instanceof UploadCommand) {
         const content = "path" in command.src
           ? this.local.readBytes(command.src.path)
@@ -140,7 +143,10 @@ class OperationRun {
   }
 
   async #shell(command: StringCommand, description: string): Promise<string | undefined> {
-    const args = this.host.connectorArguments({ ...this.planned.globals, ...command.connectorArgs });
+    const args = this.host.connectorArguments({
+      ...this.planned.globals,
+      ...command.connectorArgs,
+    });
     const events = this.options.events;
     const sink = this.options.streamOutput
       ? {
@@ -230,7 +236,15 @@ async function executeOnHost(
   if (globals._precondition) {
     const output = await host.run(new StringCommand([globals._precondition]), args);
     if (output.exitCode !== 0) {
-      return finish(failure([], output.stdout, output.stderr, `Precondition failed: ${globals._precondition}`, globals._ignoreErrors));
+      return finish(
+        failure(
+          [],
+          output.stdout,
+          output.stderr,
+          `Precondition failed: ${globals._precondition}`,
+          globals._ignoreErrors,
+        ),
+      );
     }
   }
   let error: string | undefined;
@@ -250,7 +264,9 @@ async function executeOnHost(
     if (output.exitCode !== 0) error = `Postcondition failed: ${globals._postcondition}`;
   }
   if (error) {
-    return finish(failure(run.commands, run.stdout, run.stderr, error, globals._ignoreErrors, run.changed));
+    return finish(
+      failure(run.commands, run.stdout, run.stderr, error, globals._ignoreErrors, run.changed),
+    );
   }
   return finish({
     status: run.changed ? "changed" : "noChange",
@@ -283,7 +299,9 @@ export async function executeOperations(options: ExecuteOptions): Promise<Execut
   const hosts = [...prepare.plans.values()].map((p) => p.host);
   for (const host of hosts) outcomes.set(host.name, new Map());
   const byId = new Map(
-    [...prepare.plans].map(([name, plan]) => [name, new Map(plan.operations.map((op) => [op.id, op]))]),
+    [...prepare.plans].map((
+      [name, plan],
+    ) => [name, new Map(plan.operations.map((op) => [op.id, op]))]),
   );
   const plannedOn = (hostName: string, opId: string) => byId.get(hostName)?.get(opId);
   const ranOnce = new Set<string>();
@@ -308,7 +326,14 @@ export async function executeOperations(options: ExecuteOptions): Promise<Execut
         };
         planned.meta.setResult({ ...outcome });
         outcomes.get(host.name)!.set(opId, outcome);
-        events.emit({ type: "operationResult", host: host.name, opId, name: planned.name, status: "skipped", noopReason: outcome.noopReason });
+        events.emit({
+          type: "operationResult",
+          host: host.name,
+          opId,
+          name: planned.name,
+          status: "skipped",
+          noopReason: outcome.noopReason,
+        });
         return;
       }
       ranOnce.add(opId);
@@ -336,7 +361,9 @@ export async function executeOperations(options: ExecuteOptions): Promise<Execut
     if (options.failPercent === undefined || stopped) return;
     const percent = (failed.size / hosts.length) * 100;
     if (percent > options.failPercent) {
-      stopped = `${failed.size} of ${hosts.length} hosts failed (${percent.toFixed(0)}%), over --fail-percent ${options.failPercent}`;
+      stopped = `${failed.size} of ${hosts.length} hosts failed (${
+        percent.toFixed(0)
+      }%), over --fail-percent ${options.failPercent}`;
     }
   };
 
@@ -355,7 +382,12 @@ export async function executeOperations(options: ExecuteOptions): Promise<Execut
     const withOp = hosts.filter((h) => plannedOn(h.name, item.id) && !failed.has(h.name));
     if (!withOp.length) continue;
     const first = plannedOn(withOp[0].name, item.id)!;
-    events.emit({ type: "operationStart", opId: item.id, name: first.name, hosts: withOp.map((h) => h.name) });
+    events.emit({
+      type: "operationStart",
+      opId: item.id,
+      name: first.name,
+      hosts: withOp.map((h) => h.name),
+    });
     const serial = options.serial || first.globals._serial;
     const limit = serial ? 1 : first.globals._parallel ?? options.parallel ?? withOp.length;
     await runLimited(withOp, limit, (host) => runOne(host, item.id));
@@ -364,4 +396,3 @@ export async function executeOperations(options: ExecuteOptions): Promise<Execut
   }
   return { outcomes, failed, stopped };
 }
-

@@ -10,7 +10,13 @@ import type { DeployContext, DeployScope } from "../core/context.ts";
 import { runInDeploy } from "../core/context.ts";
 import type { Operation } from "../core/operation.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
-import { captureCallSite, callSiteKey, type Frame, formatFrame, innermost } from "../core/call_site.ts";
+import {
+  callSiteKey,
+  captureCallSite,
+  formatFrame,
+  type Frame,
+  innermost,
+} from "../core/call_site.ts";
 import { OperationMeta } from "../core/meta.ts";
 import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
@@ -47,7 +53,9 @@ export function defaultOperationName(
 ): string {
   const first = operation.argNames.length ? summarise(args[operation.argNames[0]]) : "";
   const short = first.length > 60 ? first.slice(0, 57) + "..." : first;
-  return short ? `${operation.operationName} (${short.replaceAll("\n", " ")})` : operation.operationName;
+  return short
+    ? `${operation.operationName} (${short.replaceAll("\n", " ")})`
+    : operation.operationName;
 }
 
 /** The registration context of one host: deploy code calls land here. */
@@ -65,12 +73,11 @@ export class HostPlan implements DeployContext {
     private readonly includeCounter = { value: 0 },
     private readonly parent?: HostPlan,
   ) {
-    const plan = this;
     this.scope = {
       host,
       inventory,
       data,
-      include: (path, extra) => plan.#include(path, extra),
+      include: (path, extra) => this.#include(path, extra),
     };
   }
 
@@ -88,7 +95,9 @@ export class HostPlan implements DeployContext {
     const globals = split.globals;
     for (const name of operation.localPathArgs) {
       const value = args[name];
-      if (typeof value === "string" && (value.startsWith("./") || value.startsWith("../")) && site) {
+      if (
+        typeof value === "string" && (value.startsWith("./") || value.startsWith("../")) && site
+      ) {
         args[name] = nodePath.resolve(nodePath.dirname(site.file), value);
       } else if (typeof value === "string") {
         args[name] = nodePath.resolve(this.cwd, value);

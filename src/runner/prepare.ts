@@ -55,14 +55,18 @@ export interface PrepareResult {
   failed: Map<string, string>;
 }
 
+let runCounter = 0;
+
 /**
  * Evaluates the deploy code once per host. Any error in deploy code is bad input:
  * it is thrown (as a DeployError naming file:line:col) so that nothing runs anywhere.
  */
 export async function collectOperations(options: PrepareOptions): Promise<Map<string, HostPlan>> {
   const plans = new Map<string, HostPlan>();
+  // Modules are cached by URL: a new run (API mode, tests) needs fresh instances.
+  const run = ++runCounter;
   await Promise.all(options.hosts.map(async (host) => {
-    const loader = new ModuleLoader(host.name);
+    const loader = new ModuleLoader(`${host.name}/${run}`);
     const plan = new HostPlan(host, options.inventory, loader, options.cwd);
     plans.set(host.name, plan);
     try {

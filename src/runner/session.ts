@@ -42,7 +42,10 @@ export interface Session {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll(
+    "?",
+    ".",
+  );
   return new RegExp(`^${escaped}$`);
 }
 
@@ -58,7 +61,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const fromConfig = configDefaults(config);
   const hosts = spec.hosts.map((declaration) => {
     const groups = groupsOf(declaration);
-    const data = resolveHostData({ ...declaration, groups: groups.filter((g) => g !== "all") }, layers);
+    const data = resolveHostData(
+      { ...declaration, groups: groups.filter((g) => g !== "all") },
+      layers,
+    );
     const fromData = globalArgumentsFromData(data);
     validateGlobalArguments(fromData, `data of host ${declaration.name}`);
     return new Host({

@@ -57,7 +57,8 @@ server.shell({ commands: ["test -e $DIR/done || touch $DIR/done"], name: "touch"
 
 Deno.test("without a terminal and without -y, changes are not applied", async () => {
   await withProject({
-    "deploy.ts": 'import { server } from "tsinfra";\nserver.shell({ commands: ["touch $DIR/ran"] });\n',
+    "deploy.ts":
+      'import { server } from "tsinfra";\nserver.shell({ commands: ["touch $DIR/ran"] });\n',
   }, async (dir) => {
     const result = await tsinfra(dir, "@local", "deploy.ts");
     assertEquals(result.code, 2);
@@ -68,7 +69,8 @@ Deno.test("without a terminal and without -y, changes are not applied", async ()
 
 Deno.test("--dry lists what would change and changes nothing", async () => {
   await withProject({
-    "deploy.ts": 'import { server } from "tsinfra";\nserver.shell({ commands: ["touch $DIR/ran"], name: "make it" });\n',
+    "deploy.ts":
+      'import { server } from "tsinfra";\nserver.shell({ commands: ["touch $DIR/ran"], name: "make it" });\n',
   }, async (dir) => {
     const result = await tsinfra(dir, "@local", "deploy.ts", "--dry", "-v");
     assertEquals(result.code, 0, result.stderr);
@@ -81,7 +83,8 @@ Deno.test("--dry lists what would change and changes nothing", async () => {
 Deno.test("bad input exits 2 with one message naming the place", async () => {
   await withProject({
     "syntax.ts": 'import { server } from "tsinfra";\nserver.shell({ commands: ["true"] };\n',
-    "unknown.ts": 'import { server } from "tsinfra";\nserver.shell({ command: "touch $DIR/ran" });\n',
+    "unknown.ts":
+      'import { server } from "tsinfra";\nserver.shell({ command: "touch $DIR/ran" });\n',
     "broken_inventory.ts": "export const web = [\n  42,\n];\n",
   }, async (dir) => {
     const missing = await tsinfra(dir, "@local", "nope.ts");
@@ -94,12 +97,18 @@ Deno.test("bad input exits 2 with one message naming the place", async () => {
 
     const unknown = await tsinfra(dir, "@local", "unknown.ts", "-y");
     assertEquals(unknown.code, 2);
-    assertStringIncludes(unknown.stderr, "Unknown argument command for server.shell in unknown.ts:2:8: valid arguments are commands");
+    assertStringIncludes(
+      unknown.stderr,
+      "Unknown argument command for server.shell in unknown.ts:2:8: valid arguments are commands",
+    );
     assertEquals(await exists(path.join(dir, "ran")), false);
 
     const inventory = await tsinfra(dir, "broken_inventory.ts", "debug-inventory");
     assertEquals(inventory.code, 2);
-    assertStringIncludes(inventory.stderr, "broken_inventory.ts: export web[0] must be a host name or [name, data], got 42");
+    assertStringIncludes(
+      inventory.stderr,
+      "broken_inventory.ts: export web[0] must be a host name or [name, data], got 42",
+    );
 
     const fact = await tsinfra(dir, "@local", "fact", "server.Nope");
     assertEquals(fact.code, 2);
@@ -113,11 +122,15 @@ Deno.test("bad input exits 2 with one message naming the place", async () => {
 
 Deno.test("a failing command exits 1 and names the host, operation and call site", async () => {
   await withProject({
-    "deploy.ts": 'import { server } from "tsinfra";\nserver.shell({ commands: ["exit 7"], name: "fails" });\n',
+    "deploy.ts":
+      'import { server } from "tsinfra";\nserver.shell({ commands: ["exit 7"], name: "fails" });\n',
   }, async (dir) => {
     const result = await tsinfra(dir, "@local", "deploy.ts", "-y");
     assertEquals(result.code, 1);
-    assertStringIncludes(result.stdout, "[@local] failed: fails at deploy.ts:2:8: Command failed (exit status 7): exit 7");
+    assertStringIncludes(
+      result.stdout,
+      "[@local] failed: fails at deploy.ts:2:8: Command failed (exit status 7): exit 7",
+    );
   });
 });
 
@@ -134,14 +147,30 @@ Deno.test("exec, fact, an ad-hoc operation and debug-inventory", async () => {
     assertEquals(fact.code, 0, fact.stderr);
     assertEquals(JSON.parse(fact.stdout), { "@local": "Linux" });
 
-    const op = await tsinfra(dir, "@local", "server.shell", `commands=["touch ${dir}/adhoc"]`, "-y");
+    const op = await tsinfra(
+      dir,
+      "@local",
+      "server.shell",
+      `commands=["touch ${dir}/adhoc"]`,
+      "-y",
+    );
     assertEquals(op.code, 0, op.stderr + op.stdout);
     assertEquals(await exists(path.join(dir, "adhoc")), true);
 
-    const inventory = await tsinfra(dir, "inventory.ts", "debug-inventory", "--data", "port=9090", "--json");
+    const inventory = await tsinfra(
+      dir,
+      "inventory.ts",
+      "debug-inventory",
+      "--data",
+      "port=9090",
+      "--json",
+    );
     assertEquals(inventory.code, 0, inventory.stderr);
     assertEquals(JSON.parse(inventory.stdout), {
-      "@local": { groups: ["web", "inventory", "all"], data: { env: "prod", port: 9090, dbPassword: "***" } },
+      "@local": {
+        groups: ["web", "inventory", "all"],
+        data: { env: "prod", port: 9090, dbPassword: "***" },
+      },
     });
   });
 });

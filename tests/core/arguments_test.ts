@@ -24,7 +24,10 @@ Deno.test("global arguments are type-checked", () => {
     () => op.splitArguments({ path: "/x", _sudo: "yes" }, "d.ts:1:1"),
     /_sudo in test\.op in d\.ts:1:1: expected boolean, got the string "yes"/,
   );
-  const { args, globals } = op.splitArguments({ path: "/x", _sudo: true, _env: { A: "1" } }, "d.ts");
+  const { args, globals } = op.splitArguments(
+    { path: "/x", _sudo: true, _env: { A: "1" } },
+    "d.ts",
+  );
   assertEquals(args, { path: "/x" });
   assertEquals(globals, { _sudo: true, _env: { A: "1" } });
 });

@@ -1,7 +1,13 @@
 import { allChanged, anyChanged, OperationMeta } from "../../src/core/meta.ts";
 import { assertEquals, assertThrows } from "../_assert.ts";
 
-const result = (changed: boolean) => ({ changed, success: true, stdout: "a\nb\n", stderr: "", error: null });
+const result = (changed: boolean) => ({
+  changed,
+  success: true,
+  stdout: "a\nb\n",
+  stderr: "",
+  error: null,
+});
 
 Deno.test("OperationMeta results are only readable after execution, with a hint to use _if", () => {
   const meta = new OperationMeta("files.line", "web1");

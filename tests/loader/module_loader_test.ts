@@ -61,7 +61,9 @@ Deno.test("each loader instance evaluates its own copy; one instance shares modu
 
 Deno.test("a syntax error names the user's file, line and column", async () => {
   await withFiles({ "deploy.ts": "const a = 1;\nconst b: = 2;\n" }, async (dir) => {
-    const error = await assertRejects(() => new ModuleLoader("s").import(path.join(dir, "deploy.ts")));
+    const error = await assertRejects(() =>
+      new ModuleLoader("s").import(path.join(dir, "deploy.ts"))
+    );
     assertMatch(error.message, new RegExp(`^${dir}/deploy\\.ts:2:\\d+: SyntaxError`));
     assertEquals(error.name, "DeployError");
     assertEquals(error.message.includes("data:"), false);
@@ -73,7 +75,9 @@ Deno.test("an exception thrown by deploy code names the user's file, line and co
     "deploy.ts": 'import "./lib.ts";\n',
     "lib.ts": "// comment\nconst x = 1;\nthrow new RangeError(`bad value ${x}`);\n",
   }, async (dir) => {
-    const error = await assertRejects(() => new ModuleLoader("t").import(path.join(dir, "deploy.ts")));
+    const error = await assertRejects(() =>
+      new ModuleLoader("t").import(path.join(dir, "deploy.ts"))
+    );
     assertEquals(error.message, `${dir}/lib.ts:3:7: RangeError: bad value 1`);
   });
 });
@@ -88,9 +92,12 @@ Deno.test("a missing relative import is reported with its path", async () => {
 });
 
 Deno.test("stack frames of user modules map back to their files", async () => {
-  await withFiles({ "deploy.ts": "export function where() { return new Error().stack; }\n" }, async (dir) => {
-    const loader = new ModuleLoader("stack");
-    const url = await loader.urlFor(path.join(dir, "deploy.ts"));
-    assertEquals(userFileOf(url), path.join(dir, "deploy.ts"));
-  });
+  await withFiles(
+    { "deploy.ts": "export function where() { return new Error().stack; }\n" },
+    async (dir) => {
+      const loader = new ModuleLoader("stack");
+      const url = await loader.urlFor(path.join(dir, "deploy.ts"));
+      assertEquals(userFileOf(url), path.join(dir, "deploy.ts"));
+    },
+  );
 });

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import "../../src/operations/mod.ts";
 import "../../src/facts/mod.ts";
-import { EventBus, type EngineEvent } from "../../src/core/events.ts";
+import { type EngineEvent, EventBus } from "../../src/core/events.ts";
 import { LocalConnector } from "../../src/connectors/local.ts";
 import { connectHosts, openSession } from "../../src/runner/session.ts";
 import { type DeploySource, prepareHosts } from "../../src/runner/prepare.ts";
@@ -34,7 +34,8 @@ export async function withProject(
 }
 
 /** Options of {@linkcode runLocal}. */
-export interface RunLocalOptions extends Partial<Omit<ExecuteOptions, "inventory" | "prepare" | "local" | "events">> {
+export interface RunLocalOptions
+  extends Partial<Omit<ExecuteOptions, "inventory" | "prepare" | "local" | "events">> {
   /** Inventory file or inline list (every host runs locally). @default {"@local"} */
   inventory?: string;
   /** Deploy files relative to `dir`. */
@@ -45,13 +46,18 @@ export interface RunLocalOptions extends Partial<Omit<ExecuteOptions, "inventory
 }
 
 /** Runs a deploy against local hosts; returns the report and every event. */
-export async function runLocal(dir: string, options: RunLocalOptions): Promise<{ report: RunReport; events: EngineEvent[] }> {
+export async function runLocal(
+  dir: string,
+  options: RunLocalOptions,
+): Promise<{ report: RunReport; events: EngineEvent[] }> {
   const events = new EventBus();
   const seen: EngineEvent[] = [];
   events.on((e) => seen.push(e));
   const files = options.deploy.map((f) => path.join(dir, f));
   const session = await openSession({
-    inventory: options.inventory ? (options.inventory.endsWith(".ts") ? path.join(dir, options.inventory) : options.inventory) : "@local",
+    inventory: options.inventory
+      ? (options.inventory.endsWith(".ts") ? path.join(dir, options.inventory) : options.inventory)
+      : "@local",
     deployDir: path.dirname(files[0]),
     data: options.data,
     limit: options.limit,
@@ -61,11 +67,23 @@ export async function runLocal(dir: string, options: RunLocalOptions): Promise<{
   const failed = await connectHosts(session.hosts, events);
   const source: DeploySource = { kind: "files", files };
   const local = new DiskFiles(dir);
-  const prepare = await prepareHosts({ hosts: session.hosts, inventory: session.inventory, source, cwd: dir, local });
+  const prepare = await prepareHosts({
+    hosts: session.hosts,
+    inventory: session.inventory,
+    source,
+    cwd: dir,
+    local,
+  });
   if (options.dry) {
     return { report: buildReport(session.hosts, failed, prepare, undefined), events: seen };
   }
-  const execute = await executeOperations({ ...options, inventory: session.inventory, prepare, local, events });
+  const execute = await executeOperations({
+    ...options,
+    inventory: session.inventory,
+    prepare,
+    local,
+    events,
+  });
   await Promise.all(session.hosts.map((h) => h.disconnect()));
   return { report: buildReport(session.hosts, failed, prepare, execute), events: seen };
 }

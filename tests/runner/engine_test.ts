@@ -35,7 +35,9 @@ export const copy = defineOperation<{ from: string; to: string }>("test.copy", {
 `;
 
 function operationOrder(events: { type: string }[]): string[] {
-  return events.filter((e) => e.type === "operationStart").map((e) => (e as unknown as { name: string }).name);
+  return events.filter((e) => e.type === "operationStart").map((e) =>
+    (e as unknown as { name: string }).name
+  );
 }
 
 Deno.test("operations run in source order, merged across hosts with per-host conditionals and loops", async () => {
@@ -50,9 +52,19 @@ for (let i = 0; i < (host.data.n as number); i++) server.shell({ commands: ["tru
 server.shell({ commands: ["true"], name: "last" });
 `,
   }, async (dir) => {
-    const { report, events } = await runLocal(dir, { inventory: "inventory.ts", deploy: ["deploy.ts"] });
+    const { report, events } = await runLocal(dir, {
+      inventory: "inventory.ts",
+      deploy: ["deploy.ts"],
+    });
     assertEquals(operationOrder(events), ["first", "only b", "loop 0", "loop 1", "loop 2", "last"]);
-    assertEquals(report.hosts.b.operations.map((o) => o.name), ["first", "only b", "loop 0", "loop 1", "loop 2", "last"]);
+    assertEquals(report.hosts.b.operations.map((o) => o.name), [
+      "first",
+      "only b",
+      "loop 0",
+      "loop 1",
+      "loop 2",
+      "last",
+    ]);
     assertEquals(report.hosts.c.operations.map((o) => o.name), ["first", "last"]);
     // The same call site has the same id on every host.
     assertEquals(report.hosts.a.operations[0].id, report.hosts.c.operations[0].id);
@@ -93,15 +105,30 @@ server.shell({ commands: ["touch $DIR/after-no-change"], _if: unchanged.didChang
   }, async (dir) => {
     const { report } = await runLocal(dir, { deploy: ["deploy.ts"] });
     const ops = report.hosts["@local"].operations;
-    assertEquals(ops.map((o) => o.status), ["changed", "noChange", "changed", "changed", "skipped"]);
+    assertEquals(ops.map((o) => o.status), [
+      "changed",
+      "noChange",
+      "changed",
+      "changed",
+      "skipped",
+    ]);
     // copy was prepared when a.txt did not exist, and regenerated at execution time.
     assertEquals(await Deno.readTextFile(path.join(dir, "b.txt")), "one");
     assertEquals(await Deno.stat(path.join(dir, "after-change")).then(() => true), true);
-    assertEquals(await Deno.stat(path.join(dir, "after-no-change")).then(() => true, () => false), false);
+    assertEquals(
+      await Deno.stat(path.join(dir, "after-no-change")).then(() => true, () => false),
+      false,
+    );
 
     const second = await runLocal(dir, { deploy: ["deploy.ts"] });
     const again = second.report.hosts["@local"].operations;
-    assertEquals(again.map((o) => o.status), ["noChange", "noChange", "noChange", "skipped", "skipped"]);
+    assertEquals(again.map((o) => o.status), [
+      "noChange",
+      "noChange",
+      "noChange",
+      "skipped",
+      "skipped",
+    ]);
     assertEquals(again.flatMap((o) => o.commands), []);
   });
 });
@@ -165,7 +192,11 @@ server.shell({ commands: [host.name === "a" ? "false" : "true"] });
 server.shell({ commands: ["echo \${host.name} >> $DIR/last"] });
 `,
   }, async (dir) => {
-    const { report } = await runLocal(dir, { inventory: "inventory.ts", deploy: ["deploy.ts"], failPercent: 20 });
+    const { report } = await runLocal(dir, {
+      inventory: "inventory.ts",
+      deploy: ["deploy.ts"],
+      failPercent: 20,
+    });
     assertEquals(await Deno.readTextFile(path.join(dir, "once")), "once\n");
     assertEquals(report.hosts.b.operations[0].status, "skipped");
     assertMatch(report.stopped!, /1 of 3 hosts failed/);
@@ -182,19 +213,24 @@ server.shell({ commands: ["true"], _sudoo: true });
 `,
   }, async (dir) => {
     const error = await assertRejects(() => runLocal(dir, { deploy: ["deploy.ts"] }));
-    assertMatch(error.message, /Unknown argument _sudoo for server\.shell in deploy\.ts:4:8: valid arguments are commands; global arguments are/);
+    assertMatch(
+      error.message,
+      /Unknown argument _sudoo for server\.shell in deploy\.ts:4:8: valid arguments are commands; global arguments are/,
+    );
     assertEquals(await Deno.stat(path.join(dir, "ran")).then(() => true, () => false), false);
   });
 });
 
 Deno.test("an exception in deploy code is reported with file, line and column", async () => {
   await withProject({
-    "deploy.ts": 'import { server } from "tsinfra";\nserver.shell({ commands: ["true"] });\nimport "./tasks/bad.ts";\n',
-    "tasks/bad.ts": 'import { host } from "tsinfra";\n\nif (host.name) throw new Error("no database configured");\n',
+    "deploy.ts":
+      'import { server } from "tsinfra";\nserver.shell({ commands: ["true"] });\nimport "./tasks/bad.ts";\n',
+    "tasks/bad.ts":
+      'import { host } from "tsinfra";\n\nif (host.name) throw new Error("no database configured");\n',
   }, async (dir) => {
     await assertRejects(
       () => runLocal(dir, { deploy: ["deploy.ts"] }),
-      new RegExp(`${dir}/tasks/bad\\.ts:3:21: no database configured`),
+      new RegExp(`${dir}/tasks/bad\\.ts:3:22: no database configured`),
     );
   });
 });
@@ -213,7 +249,11 @@ server.shell({ commands: [\`echo \${host.data.word} >> $DIR/words\`], name: \`in
 `,
   }, async (dir) => {
     const { report } = await runLocal(dir, { deploy: ["deploy.ts"] });
-    assertEquals(report.hosts["@local"].operations.map((o) => o.name), ["before", "include alpha", "include beta"]);
+    assertEquals(report.hosts["@local"].operations.map((o) => o.name), [
+      "before",
+      "include alpha",
+      "include beta",
+    ]);
     assertEquals(await Deno.readTextFile(path.join(dir, "words")), "alpha\nbeta\n");
   });
 });
@@ -229,8 +269,18 @@ import { host, server } from "tsinfra";
 server.shell({ commands: ["true"], name: JSON.stringify({ port: host.data.port, env: host.data.env, role: host.data.role, zone: host.data.zone, groups: host.groups }) });
 `,
   }, async (dir) => {
-    const { report } = await runLocal(dir, { inventory: "inventory.ts", deploy: ["deploy.ts"], data: { env: "staging" } });
-    assertEquals(JSON.parse(report.hosts.w1.operations[0].name), { port: 1, env: "staging", role: "web", zone: "eu", groups: ["web", "inventory", "all"] });
+    const { report } = await runLocal(dir, {
+      inventory: "inventory.ts",
+      deploy: ["deploy.ts"],
+      data: { env: "staging" },
+    });
+    assertEquals(JSON.parse(report.hosts.w1.operations[0].name), {
+      port: 1,
+      env: "staging",
+      role: "web",
+      zone: "eu",
+      groups: ["web", "inventory", "all"],
+    });
     assertEquals(JSON.parse(report.hosts.w2.operations[0].name).port, 80);
   });
 });
