@@ -33,7 +33,7 @@ export function printProposedChanges(
     if (!dry && verbosity < 1) continue;
     for (const op of host.operations) {
       const mark = op.status === "willChange"
-        ? s.green("will change")
+        ? s.green(op.conditional ? "will change if its _if condition holds" : "will change")
         : op.status === "error"
         ? s.red(`error: ${op.error}`)
         : s.dim(`no change${op.noopReason ? `: ${op.noopReason}` : ""}`);

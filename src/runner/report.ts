@@ -22,6 +22,8 @@ export interface OperationReport {
   error: string | null;
   noopReason?: string;
   diffs?: string[];
+  /** In a dry run: the operation has an `_if` condition, read only at execution. */
+  conditional?: boolean;
 }
 
 /** Counters of one host. */
@@ -103,6 +105,7 @@ export function buildReport(
           error: before.error ?? null,
           ...(before.noopReason ? { noopReason: before.noopReason } : {}),
           ...(before.diffs.length ? { diffs: before.diffs.filter(Boolean) } : {}),
+          ...(op.globals._if !== undefined ? { conditional: true } : {}),
         });
       } else if (before?.error) {
         operations.push({
