@@ -19,10 +19,8 @@ import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { mapUserLocations } from "../loader/source_map.ts";
 import { connectorFor } from "../connectors/mod.ts";
 import { connectHosts, deployDirOf, openSession, type Session } from "../runner/session.ts";
-import { type DeploySource, prepareHosts } from "../runner/prepare.ts";
-import { executeOperations } from "../runner/execute.ts";
-import { buildReport, type RunReport } from "../runner/report.ts";
-import { DiskFiles } from "../core/local_files.ts";
+import { runDeploy } from "../runner/run.ts";
+import type { DeploySpec } from "../runner/protocol.ts";
 import { Output } from "./output.ts";
 import { printProposedChanges, printResults } from "./summary.ts";
 import {
@@ -34,7 +32,6 @@ import {
 } from "./adhoc.ts";
 import { confirm } from "./prompt.ts";
 import { helpFor } from "./help.ts";
-import { shell } from "../operations/server.ts";
 
 /** Parsed command-line options. */
 export interface CliOptions {
@@ -49,6 +46,7 @@ export interface CliOptions {
   serial: boolean;
   wait: boolean;
   failPercent?: number;
+  workers?: number;
   sudo: boolean;
   sudoUser?: string;
   su?: string;
@@ -111,6 +109,11 @@ function buildProgram(): Command {
       "--fail-percent <n>",
       "stop when more than N% of hosts failed",
       positiveNumber("--fail-percent"),
+    )
+    .option(
+      "--workers <n>",
+      "worker threads (default: one per core; 0 runs in the main thread)",
+      positiveNumber("--workers"),
     )
     .option("--sudo", "run every operation with sudo", false)
     .option("--sudo-user <user>", "sudo to this user")
@@ -236,7 +239,7 @@ async function runCli(
   const [verb, ...rest] = operations;
   const events = new EventBus();
   if (!options.json) events.on(out.handle);
-  let source: DeploySource;
+  let spec: DeploySpec;
   let deployFiles: string[] = [];
   if (verb === "debug-inventory") {
     const session = await openSessionFor(inventoryText, cwd, options, events);
@@ -248,10 +251,8 @@ async function runCli(
     if (!command) {
       throw new ArgumentError("exec needs a command: tsinfra INVENTORY exec -- COMMAND");
     }
-    source = { kind: "function", fn: () => shell({ commands: [command] }) };
-  } else if (
-    /\.(ts|js|mjs|tsx)$/.test(verb) || operations.every((o) => /\.(ts|js|mjs|tsx)$/.test(o))
-  ) {
+    spec = { kind: "exec", command };
+  } else if (operations.every((o) => /\.(ts|js|mjs|tsx)$/.test(o))) {
     deployFiles = operations.map((f) => nodePath.resolve(cwd, f));
     for (const [i, file] of deployFiles.entries()) {
       try {
@@ -260,79 +261,51 @@ async function runCli(
         throw new ArgumentError(`Deploy file not found: ${operations[i]}`);
       }
     }
-    source = { kind: "files", files: deployFiles };
+    spec = { kind: "files", files: deployFiles };
   } else if (/^[a-z_0-9]+\.[A-Za-z_0-9]+$/.test(verb)) {
     const operation = findOperation(verb);
     const input = parseOperationArguments(operation, rest);
     operation.splitArguments({ ...input }, "the command line");
-    source = { kind: "function", fn: () => operation(input) };
+    spec = { kind: "operation", name: operation.operationName, input };
   } else {
     throw new ArgumentError(`Not a deploy file, operation or verb: ${verb}`);
   }
 
-  const session = await openSession({
+  const { report, approved } = await runDeploy({
     inventory: inventoryText,
+    spec,
     deployDir: deployDirOf(deployFiles, cwd),
+    cwd,
     data: parseData(options.data),
     limit: options.limit,
     argumentDefaults: argumentDefaults(options),
-    connectorFor,
+    workers: options.workers,
     events,
-  });
-  const parallel = options.parallel ?? session.config.parallel;
-  const failPercent = options.failPercent ?? session.config.failPercent;
-  const connectFailed = await connectHosts(session.hosts, events);
-  const live = session.hosts.filter((h) => !connectFailed.has(h.name));
-  events.emit({ type: "phase", phase: "prepare" });
-  const local = new DiskFiles(cwd);
-  const prepare = await prepareHosts({
-    hosts: live,
-    inventory: session.inventory,
-    source,
-    cwd,
-    local,
+    dry: options.dry,
     diff: options.diff,
-  });
-  const planReport = buildReport(session.hosts, connectFailed, prepare, undefined);
-  if (!options.json) printProposedChanges(out, planReport, options.verbose, options.dry);
-  const finish = async (report: RunReport) => {
-    await Promise.all(session.hosts.map((h) => h.disconnect().catch(() => {})));
-    if (options.json) writeStdout(JSON.stringify(report, null, 2) + "\n");
-    return report.success ? EXIT.SUCCESS : EXIT.HOST_FAILED;
-  };
-  if (options.dry) return await finish(planReport);
-
-  const changes = Object.values(planReport.hosts).some((h) =>
-    h.operations.some((o) => o.status === "willChange")
-  );
-  if (changes && !options.yes && verb !== "exec") {
-    if (!Deno.stdin.isTerminal()) {
-      await Promise.all(session.hosts.map((h) => h.disconnect().catch(() => {})));
-      throw new ArgumentError(
-        "Changes need approval: run from a terminal to be asked, or pass -y (--yes) to apply them; --dry only shows them",
-      );
-    }
-    if (!(await confirm("Apply these changes?"))) {
-      out.line("Stopped: nothing was changed.");
-      await Promise.all(session.hosts.map((h) => h.disconnect().catch(() => {})));
-      return EXIT.INTERRUPTED;
-    }
-  }
-
-  events.emit({ type: "phase", phase: "execute" });
-  const execute = await executeOperations({
-    inventory: session.inventory,
-    prepare,
-    local,
-    events,
-    parallel,
+    streamOutput: options.verbose >= 3,
+    parallel: options.parallel,
     serial: options.serial,
     noWait: !options.wait,
-    failPercent,
-    streamOutput: options.verbose >= 3,
+    failPercent: options.failPercent,
+    onPrepared: (plan) => {
+      if (!options.json) printProposedChanges(out, plan, options.verbose, options.dry);
+    },
+    approve: async () => {
+      if (options.yes || verb === "exec") return true;
+      if (!Deno.stdin.isTerminal()) {
+        throw new ArgumentError(
+          "Changes need approval: run from a terminal to be asked, or pass -y (--yes) to apply them; --dry only shows them",
+        );
+      }
+      return await confirm("Apply these changes?");
+    },
   });
-  const report = buildReport(session.hosts, connectFailed, prepare, execute);
-  if (!options.json) {
+  if (!approved) {
+    out.line("Stopped: nothing was changed.");
+    return EXIT.INTERRUPTED;
+  }
+  if (!options.json && !options.dry) {
     if (verb === "exec") {
       for (const [name, host] of Object.entries(report.hosts)) {
         for (const op of host.operations) {
@@ -344,7 +317,8 @@ async function runCli(
     }
     printResults(out, report);
   }
-  return await finish(report);
+  if (options.json) writeStdout(JSON.stringify(report, null, 2) + "\n");
+  return report.success ? EXIT.SUCCESS : EXIT.HOST_FAILED;
 }
 
 function openSessionFor(inventoryText: string, cwd: string, options: CliOptions, events: EventBus) {

@@ -20,9 +20,11 @@ const PLANNED = ["@ssh", "@docker", "@podman", "@chroot", "@dockerssh", "@terraf
  * await connector.connect();
  * ```
  */
-export function connectorFor(name: string, _data: Readonly<Record<string, unknown>>): Connector {
-  if (name === "@local") return new LocalConnector();
-  const kind = name.startsWith("@") ? name.split("/")[0] : "@ssh";
+export function connectorFor(name: string, data: Readonly<Record<string, unknown>>): Connector {
+  // Host data may choose the connector explicitly, e.g. ["web1", { connector: "@local" }].
+  const chosen = typeof data.connector === "string" ? data.connector : name;
+  if (chosen === "@local") return new LocalConnector();
+  const kind = chosen.startsWith("@") ? chosen.split("/")[0] : "@ssh";
   if (PLANNED.includes(kind)) {
     throw new ConnectError(
       `${name}: the ${kind} connector is not available in this version of tsinfra; @local is`,

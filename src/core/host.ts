@@ -28,6 +28,13 @@ export interface HostInit {
   events?: EventBus;
 }
 
+/** Reads a fact of a host that another worker owns (routed through the coordinator). */
+export type RemoteFactReader = (
+  factName: string,
+  args: Record<string, unknown>,
+  globals: GlobalArgumentsInput,
+) => Promise<unknown>;
+
 /** Counters reported per host in `--json`. */
 export interface HostStats {
   /** Commands sent to the host, facts included. */
@@ -58,6 +65,7 @@ export class Host {
   #facts = new Map<string, Promise<unknown>>();
   #events: EventBus | undefined;
   #askpass: Promise<string> | undefined;
+  #remoteFacts: RemoteFactReader | undefined;
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -66,6 +74,14 @@ export class Host {
     this.defaults = init.defaults;
     this.#connectorFactory = init.connector;
     this.#events = init.events;
+  }
+
+  /**
+   * Marks this host as owned by another worker: its facts are read through `reader`
+   * and it is never connected from here.
+   */
+  setRemoteFactReader(reader: RemoteFactReader): void {
+    this.#remoteFacts = reader;
   }
 
   /** Opens the connection once; later calls wait for the same attempt. */
@@ -173,6 +189,7 @@ export class Host {
     args: Partial<A> = {},
     globals: GlobalArgumentsInput = {},
   ): Promise<T> {
+    if (this.#remoteFacts) return this.#remoteFacts(fact.name, args, globals) as Promise<T>;
     const connectorArgs = this.connectorArguments(globals);
     const key = factCacheKey(fact as unknown as Fact<unknown, FactArgs>, args) + "|" +
       JSON.stringify([

@@ -1,7 +1,7 @@
 /**
- * Execute: operation by operation in the global order, every host that has it runs it
- * (in parallel, bounded by `--parallel`; `_serial` host by host; `_runOnce` on the first
- * host only). Each generator runs again and each command runs as it is yielded.
+ * Execute one operation on one host: `_if`, pre/postconditions, the generator run again
+ * against fresh facts, each command run as it is yielded, retries, callbacks. The
+ * coordinator decides which host runs what and when.
  *
  * @module
  */
@@ -22,63 +22,22 @@ import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
 import type { EventBus } from "../core/events.ts";
 import type { PlannedOperation } from "./plan.ts";
-import type { PrepareResult } from "./prepare.ts";
+import type { OperationOutcome } from "./protocol.ts";
 import { createOperationContext } from "./operation_context.ts";
 
-/** What happened to one operation on one host. */
-export interface OperationOutcome {
-  status: "changed" | "noChange" | "error" | "skipped";
-  changed: boolean;
-  success: boolean;
-  /** Commands that ran, masked. */
-  commands: string[];
-  stdout: string;
-  stderr: string;
-  error: string | null;
-  noopReason?: string;
-  /** The operation failed but `_ignoreErrors` kept the host going. */
-  ignored?: boolean;
-}
-
-/** Options of {@linkcode executeOperations}. */
+/** Options of {@linkcode executeOnHost}. */
 export interface ExecuteOptions {
   inventory: Inventory;
-  prepare: PrepareResult;
   local: LocalFiles;
   events: EventBus;
-  /** At most this many hosts run an operation at once. */
-  parallel?: number;
-  /** Run every operation host by host. @default {false} */
-  serial?: boolean;
-  /** Do not wait for every host between operations. @default {false} */
-  noWait?: boolean;
-  /** Stop the run when more than this percentage of hosts failed. */
-  failPercent?: number;
   /** Stream command output as it arrives (for -vvv). @default {false} */
   streamOutput?: boolean;
-}
-
-/** The outcome of execution. */
-export interface ExecuteResult {
-  outcomes: Map<string, Map<string, OperationOutcome>>;
-  /** Failed hosts, with the reason. */
-  failed: Map<string, string>;
-  /** Set when `failPercent` stopped the run. */
-  stopped?: string;
 }
 
 function conditionHolds(condition: Condition | Condition[] | undefined): boolean {
   if (condition === undefined) return true;
   const list = Array.isArray(condition) ? condition : [condition];
   return list.every((c) => (typeof c === "function" ? c() : c));
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  });
-  await Promise.all(workers);
 }
 
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
@@ -187,8 +146,8 @@ class OperationRun {
   }
 }
 
-/** Runs one operation on one host. */
-async function executeOnHost(
+/** Runs one operation on one host: conditions, generator, commands, callbacks. */
+export async function executeOnHost(
   host: Host,
   planned: PlannedOperation,
   options: ExecuteOptions,
@@ -289,110 +248,4 @@ function failure(
   changed = false,
 ): OperationOutcome {
   return { status: "error", changed, success: false, commands, stdout, stderr, error, ignored };
-}
-
-/** Executes the prepared operations. */
-export async function executeOperations(options: ExecuteOptions): Promise<ExecuteResult> {
-  const { prepare, events } = options;
-  const outcomes = new Map<string, Map<string, OperationOutcome>>();
-  const failed = new Map<string, string>(prepare.failed);
-  const hosts = [...prepare.plans.values()].map((p) => p.host);
-  for (const host of hosts) outcomes.set(host.name, new Map());
-  const byId = new Map(
-    [...prepare.plans].map((
-      [name, plan],
-    ) => [name, new Map(plan.operations.map((op) => [op.id, op]))]),
-  );
-  const plannedOn = (hostName: string, opId: string) => byId.get(hostName)?.get(opId);
-  const ranOnce = new Set<string>();
-  let stopped: string | undefined;
-
-  const runOne = async (host: Host, opId: string) => {
-    if (failed.has(host.name) || stopped) return;
-    const planned = plannedOn(host.name, opId);
-    if (!planned) return;
-    const runOnce = planned.globals._runOnce ?? host.defaults._runOnce;
-    if (runOnce) {
-      if (ranOnce.has(opId)) {
-        const outcome: OperationOutcome = {
-          status: "skipped",
-          changed: false,
-          success: true,
-          commands: [],
-          stdout: "",
-          stderr: "",
-          error: null,
-          noopReason: "_runOnce: ran on another host",
-        };
-        planned.meta.setResult({ ...outcome });
-        outcomes.get(host.name)!.set(opId, outcome);
-        events.emit({
-          type: "operationResult",
-          host: host.name,
-          opId,
-          name: planned.name,
-          status: "skipped",
-          noopReason: outcome.noopReason,
-        });
-        return;
-      }
-      ranOnce.add(opId);
-    }
-    const outcome = await executeOnHost(host, planned, options);
-    outcomes.get(host.name)!.set(opId, outcome);
-    events.emit({
-      type: "operationResult",
-      host: host.name,
-      opId,
-      name: planned.name,
-      status: outcome.status,
-      noopReason: outcome.noopReason,
-      error: outcome.error ?? undefined,
-      ignored: outcome.ignored,
-    });
-    if (outcome.status === "error" && !outcome.ignored) {
-      const reason = `${planned.name} at ${planned.callSite}: ${outcome.error}`;
-      failed.set(host.name, reason);
-      events.emit({ type: "hostFailed", host: host.name, error: reason });
-    }
-  };
-
-  const checkFailPercent = () => {
-    if (options.failPercent === undefined || stopped) return;
-    const percent = (failed.size / hosts.length) * 100;
-    if (percent > options.failPercent) {
-      stopped = `${failed.size} of ${hosts.length} hosts failed (${
-        percent.toFixed(0)
-      }%), over --fail-percent ${options.failPercent}`;
-    }
-  };
-
-  if (options.noWait) {
-    await Promise.all(hosts.map(async (host) => {
-      for (const item of prepare.order) {
-        await runOne(host, item.id);
-        checkFailPercent();
-      }
-    }));
-    return { outcomes, failed, stopped };
-  }
-
-  for (const item of prepare.order) {
-    if (stopped) break;
-    const withOp = hosts.filter((h) => plannedOn(h.name, item.id) && !failed.has(h.name));
-    if (!withOp.length) continue;
-    const first = plannedOn(withOp[0].name, item.id)!;
-    events.emit({
-      type: "operationStart",
-      opId: item.id,
-      name: first.name,
-      hosts: withOp.map((h) => h.name),
-    });
-    const serial = options.serial || first.globals._serial;
-    const limit = serial ? 1 : first.globals._parallel ?? options.parallel ?? withOp.length;
-    await runLimited(withOp, limit, (host) => runOne(host, item.id));
-    events.emit({ type: "operationEnd", opId: item.id });
-    checkFailPercent();
-  }
-  return { outcomes, failed, stopped };
 }

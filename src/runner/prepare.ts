@@ -10,11 +10,11 @@ import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
 import { ArgumentError, DeployError, TsinfraError } from "../core/errors.ts";
-import { mergeOrders, type OrderItem } from "../core/ordering.ts";
 import { HostPlan, type PlannedOperation } from "./plan.ts";
 import { createOperationContext } from "./operation_context.ts";
 import { ModuleLoader, toDeployError } from "../loader/module_loader.ts";
 import { unifiedDiff } from "./diff.ts";
+import type { HostPrepared, OperationSummary } from "./protocol.ts";
 
 /** What prepare learnt about one operation on one host. */
 export interface PreparedOperation {
@@ -34,25 +34,13 @@ export type DeploySource =
   | { kind: "files"; files: string[] }
   | { kind: "function"; fn: () => unknown };
 
-/** Options of {@linkcode prepareHosts}. */
+/** Options of {@linkcode collectOperations}. */
 export interface PrepareOptions {
   hosts: Host[];
   inventory: Inventory;
   source: DeploySource;
   cwd: string;
   local: LocalFiles;
-  /** Compute diffs of uploaded files. @default {false} */
-  diff?: boolean;
-}
-
-/** The outcome of prepare. */
-export interface PrepareResult {
-  plans: Map<string, HostPlan>;
-  prepared: Map<string, Map<string, PreparedOperation>>;
-  /** Global operation order: ids. */
-  order: OrderItem[];
-  /** Hosts that failed in prepare, with the reason. */
-  failed: Map<string, string>;
 }
 
 let runCounter = 0;
@@ -80,30 +68,6 @@ export async function collectOperations(options: PrepareOptions): Promise<Map<st
     }
   }));
   return plans;
-}
-
-/** Sort key of a call site: file rank (by first use), then line and column per frame. */
-function sortKeyOf(op: PlannedOperation, fileRank: Map<string, number>): number[] {
-  const key: number[] = [];
-  for (const frame of op.frames) {
-    if (!fileRank.has(frame.file)) fileRank.set(frame.file, fileRank.size);
-    key.push(fileRank.get(frame.file)!, frame.line, frame.column);
-  }
-  key.push(Number(op.key.slice(op.key.lastIndexOf("#") + 1)));
-  return key;
-}
-
-/** Orders every host's operations into one sequence. */
-export function orderOperations(plans: Iterable<HostPlan>): OrderItem[] {
-  const fileRank = new Map<string, number>();
-  const sequences = [...plans].map((plan) =>
-    plan.operations.map((op) => ({
-      id: op.id,
-      sortKey: sortKeyOf(op, fileRank),
-      where: op.callSite,
-    }))
-  );
-  return mergeOrders(sequences);
 }
 
 /** Runs one operation's generator against facts, without executing anything. */
@@ -160,29 +124,38 @@ async function uploadDiff(
   return unifiedDiff(current, wanted, command.dest);
 }
 
-/** Prepares every operation of every host (hosts in parallel, operations in order). */
-export async function prepareHosts(options: PrepareOptions): Promise<PrepareResult> {
-  const plans = await collectOperations(options);
-  const order = orderOperations(plans.values());
-  const prepared = new Map<string, Map<string, PreparedOperation>>();
-  const failed = new Map<string, string>();
-  await Promise.all([...plans.values()].map(async (plan) => {
-    const results = new Map<string, PreparedOperation>();
-    prepared.set(plan.host.name, results);
-    for (const op of plan.operations) {
-      const result = await prepareOperation(
-        plan.host,
-        options.inventory,
-        op,
-        options.local,
-        options.diff ?? false,
-      );
-      results.set(op.id, result);
-      if (result.error && !op.globals._ignoreErrors) {
-        failed.set(plan.host.name, `${op.name} at ${op.callSite}: ${result.error}`);
-        break;
-      }
+/** Prepares every operation of a host, in order; stops at the first failure. */
+export async function prepareHost(
+  plan: HostPlan,
+  inventory: Inventory,
+  local: LocalFiles,
+  diff: boolean,
+): Promise<HostPrepared> {
+  const operations: OperationSummary[] = [];
+  let error: string | undefined;
+  for (const op of plan.operations) {
+    const result = await prepareOperation(plan.host, inventory, op, local, diff);
+    operations.push({
+      id: op.id,
+      key: op.key,
+      frames: op.frames,
+      callSite: op.callSite,
+      name: op.name,
+      serial: op.globals._serial ?? plan.host.defaults._serial ?? false,
+      parallel: op.globals._parallel,
+      runOnce: op.globals._runOnce ?? false,
+      conditional: op.globals._if !== undefined,
+      willChange: result.willChange,
+      commands: result.commands,
+      noopReason: result.noopReason,
+      diffs: result.diffs.filter(Boolean),
+      error: result.error,
+      ignoreErrors: op.globals._ignoreErrors ?? plan.host.defaults._ignoreErrors ?? false,
+    });
+    if (result.error && !(op.globals._ignoreErrors ?? plan.host.defaults._ignoreErrors)) {
+      error = `${op.name} at ${op.callSite}: ${result.error}`;
+      break;
     }
-  }));
-  return { plans, prepared, order, failed };
+  }
+  return { host: plan.host.name, operations, error };
 }

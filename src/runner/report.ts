@@ -4,9 +4,7 @@
  *
  * @module
  */
-import type { PrepareResult } from "./prepare.ts";
-import type { ExecuteResult } from "./execute.ts";
-import type { Host } from "../core/host.ts";
+import type { HostCounters, HostPrepared, OperationOutcome, OperationSummary } from "./protocol.ts";
 
 /** One operation on one host. */
 export interface OperationReport {
@@ -54,85 +52,85 @@ export interface RunReport {
   stopped?: string;
 }
 
-/** Builds the report of a run (or of a dry run, from prepare alone). */
-export function buildReport(
-  hosts: Host[],
-  connectFailed: Map<string, string>,
-  prepare: PrepareResult | undefined,
-  execute: ExecuteResult | undefined,
-): RunReport {
+/** Everything the report is built from: plain data from the shards. */
+export interface ReportInput {
+  /** Hosts of the run, in inventory order. */
+  hosts: string[];
+  connectFailed: Map<string, string>;
+  prepared: Map<string, HostPrepared>;
+  /** Absent for a dry run. */
+  outcomes?: Map<string, Map<string, OperationOutcome>>;
+  /** Hosts that failed during execution, with the reason. */
+  failed?: Map<string, string>;
+  counters: Record<string, HostCounters>;
+  stopped?: string;
+}
+
+function fromOutcome(op: OperationSummary, after: OperationOutcome): OperationReport {
+  return {
+    name: op.name,
+    id: op.id,
+    callSite: op.callSite,
+    changed: after.changed,
+    success: after.success,
+    status: after.status,
+    commands: after.commands,
+    stdout: after.stdout,
+    stderr: after.stderr,
+    error: after.error,
+    ...(after.noopReason ? { noopReason: after.noopReason } : {}),
+  };
+}
+
+function fromPrepare(op: OperationSummary, dry: boolean): OperationReport {
+  return {
+    name: op.name,
+    id: op.id,
+    callSite: op.callSite,
+    changed: dry ? op.willChange && !op.error : false,
+    success: !op.error,
+    status: op.error ? "error" : op.willChange ? "willChange" : "noChange",
+    commands: op.commands,
+    stdout: "",
+    stderr: "",
+    error: op.error ?? null,
+    ...(op.noopReason ? { noopReason: op.noopReason } : {}),
+    ...(op.diffs.length ? { diffs: op.diffs } : {}),
+    ...(op.conditional ? { conditional: true } : {}),
+  };
+}
+
+/** Builds the report of a run, or of a dry run (no outcomes). */
+export function buildReport(input: ReportInput): RunReport {
+  const dry = !input.outcomes;
   const report: RunReport = {
     version: 1,
-    dry: !execute,
+    dry,
     success: true,
     hosts: {},
-    totals: { hosts: hosts.length, operations: 0, changed: 0, noChange: 0, errors: 0 },
+    totals: { hosts: input.hosts.length, operations: 0, changed: 0, noChange: 0, errors: 0 },
   };
-  if (execute?.stopped) report.stopped = execute.stopped;
-  for (const host of hosts) {
+  if (input.stopped) report.stopped = input.stopped;
+  for (const name of input.hosts) {
+    const prepared = input.prepared.get(name);
+    const outcomes = input.outcomes?.get(name);
     const operations: OperationReport[] = [];
-    const plan = prepare?.plans.get(host.name);
-    const prepared = prepare?.prepared.get(host.name);
-    const outcomes = execute?.outcomes.get(host.name);
-    for (const op of plan?.operations ?? []) {
-      const before = prepared?.get(op.id);
+    for (const op of prepared?.operations ?? []) {
       const after = outcomes?.get(op.id);
-      if (after) {
-        operations.push({
-          name: op.name,
-          id: op.id,
-          callSite: op.callSite,
-          changed: after.changed,
-          success: after.success,
-          status: after.status,
-          commands: after.commands,
-          stdout: after.stdout,
-          stderr: after.stderr,
-          error: after.error,
-          ...(after.noopReason ? { noopReason: after.noopReason } : {}),
-        });
-      } else if (before && !execute) {
-        operations.push({
-          name: op.name,
-          id: op.id,
-          callSite: op.callSite,
-          changed: before.willChange,
-          success: !before.error,
-          status: before.error ? "error" : before.willChange ? "willChange" : "noChange",
-          commands: before.commands,
-          stdout: "",
-          stderr: "",
-          error: before.error ?? null,
-          ...(before.noopReason ? { noopReason: before.noopReason } : {}),
-          ...(before.diffs.length ? { diffs: before.diffs.filter(Boolean) } : {}),
-          ...(op.globals._if !== undefined ? { conditional: true } : {}),
-        });
-      } else if (before?.error) {
-        operations.push({
-          name: op.name,
-          id: op.id,
-          callSite: op.callSite,
-          changed: false,
-          success: false,
-          status: "error",
-          commands: before.commands,
-          stdout: "",
-          stderr: "",
-          error: before.error,
-        });
-      }
+      if (after) operations.push(fromOutcome(op, after));
+      else if (dry || op.error) operations.push(fromPrepare(op, dry));
     }
-    const error = connectFailed.get(host.name) ?? execute?.failed.get(host.name) ??
-      prepare?.failed.get(host.name) ?? null;
+    const error = input.connectFailed.get(name) ?? input.failed?.get(name) ?? prepared?.error ??
+      null;
     const stats: HostStatsReport = {
       operations: operations.length,
       changed: operations.filter((o) => o.changed).length,
       noChange: operations.filter((o) => !o.changed && o.success).length,
       errors: operations.filter((o) => !o.success).length,
-      roundTrips: host.stats.roundTrips,
+      roundTrips: input.counters[name]?.roundTrips ?? 0,
     };
     const success = error === null;
-    report.hosts[host.name] = { success, error, operations, stats };
+    report.hosts[name] = { success, error, operations, stats };
     report.success &&= success;
     report.totals.operations += stats.operations;
     report.totals.changed += stats.changed;

@@ -29,6 +29,8 @@ export interface SessionOptions {
   argumentDefaults?: GlobalArgumentsInput;
   connectorFor: ConnectorFactory;
   events: EventBus;
+  /** Do not report phases (shards: the coordinator reports them). @default {false} */
+  quiet?: boolean;
 }
 
 /** A loaded session. */
@@ -51,9 +53,9 @@ function globToRegExp(glob: string): RegExp {
 
 /** Loads config, inventory and group data, and builds the hosts. */
 export async function openSession(options: SessionOptions): Promise<Session> {
-  options.events.emit({ type: "phase", phase: "config" });
+  if (!options.quiet) options.events.emit({ type: "phase", phase: "config" });
   const { config, path: configPath } = await loadConfig(options.deployDir);
-  options.events.emit({ type: "phase", phase: "inventory" });
+  if (!options.quiet) options.events.emit({ type: "phase", phase: "inventory" });
   const spec = await loadInventory(options.inventory);
   const dirs = [spec.dir, options.deployDir].filter((d): d is string => !!d);
   const groupData = await loadGroupData(spec, dirs);
@@ -93,8 +95,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 }
 
 /** Connects every host in parallel; returns the hosts that could not connect. */
-export async function connectHosts(hosts: Host[], events: EventBus): Promise<Map<string, string>> {
-  events.emit({ type: "phase", phase: "connect" });
+export async function connectHosts(
+  hosts: Host[],
+  events: EventBus,
+  quiet = false,
+): Promise<Map<string, string>> {
+  if (!quiet) events.emit({ type: "phase", phase: "connect" });
   const failed = new Map<string, string>();
   await Promise.all(hosts.map(async (host) => {
     try {

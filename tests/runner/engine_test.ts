@@ -43,7 +43,8 @@ function operationOrder(events: { type: string }[]): string[] {
 Deno.test("operations run in source order, merged across hosts with per-host conditionals and loops", async () => {
   await withProject({
     "ops.ts": OPS,
-    "inventory.ts": 'export const hosts = [["a", { n: 1 }], ["b", { n: 3 }], ["c", { n: 0 }]];\n',
+    "inventory.ts":
+      'export const hosts = [["a", { n: 1, connector: "@local" }], ["b", { n: 3, connector: "@local" }], ["c", { n: 0, connector: "@local" }]];\n',
     "deploy.ts": `
 import { host, server } from "tsinfra";
 server.shell({ commands: ["true"], name: "first" });
@@ -74,7 +75,8 @@ server.shell({ commands: ["true"], name: "last" });
 
 Deno.test("hosts that call operations in opposite orders get an error naming both call sites", async () => {
   await withProject({
-    "inventory.ts": 'export const hosts = ["a", "b"];\n',
+    "inventory.ts":
+      'export const hosts = [["a", { connector: "@local" }], ["b", { connector: "@local" }]];\n',
     "deploy.ts": `
 import { host, server } from "tsinfra";
 const first = () => server.shell({ commands: ["true"] });
@@ -184,7 +186,8 @@ server.shell({ commands: ["touch $DIR/never"], name: "after" });
 
 Deno.test("_runOnce runs on the first host only; --fail-percent stops the run", async () => {
   await withProject({
-    "inventory.ts": 'export const hosts = ["a", "b", "c"];\n',
+    "inventory.ts":
+      'export const hosts = ["a", "b", "c"].map((n) => [n, { connector: "@local" }]);\n',
     "deploy.ts": `
 import { host, server } from "tsinfra";
 server.shell({ commands: ["echo once >> $DIR/once"], _runOnce: true });
@@ -260,7 +263,8 @@ server.shell({ commands: [\`echo \${host.data.word} >> $DIR/words\`], name: \`in
 
 Deno.test("group data and --data resolve with pyinfra's precedence", async () => {
   await withProject({
-    "inventory.ts": 'export const web = [["w1", { port: 1 }], "w2"];\n',
+    "inventory.ts":
+      'export const web = [["w1", { port: 1, connector: "@local" }], ["w2", { connector: "@local" }]];\n',
     "group_data/all.ts": 'export const port = 0;\nexport const env = "prod";\n',
     "group_data/web.json": '{ "port": 80, "role": "web" }',
     "group_data/inventory.yaml": "zone: eu\n",

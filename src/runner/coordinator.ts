@@ -1,0 +1,253 @@
+/**
+ * The coordinator: drives the shards through connect, prepare, the global ordering,
+ * approval and execution, operation by operation (or host by host with `noWait`), and
+ * builds the report. It sees only plain data, so shards may live in workers.
+ *
+ * @module
+ */
+import type { EventBus } from "../core/events.ts";
+import type { GlobalArgumentsInput } from "../core/arguments.ts";
+import { mergeOrders, type OrderItem } from "../core/ordering.ts";
+import { buildReport, type RunReport } from "./report.ts";
+import type { HostCounters, HostPrepared, OperationOutcome, OperationSummary } from "./protocol.ts";
+
+/** A shard as the coordinator drives it (in-process or in a worker). */
+export interface ShardHandle {
+  /** The hosts it owns. */
+  readonly hosts: readonly string[];
+  connect(): Promise<Record<string, string>>;
+  prepare(): Promise<HostPrepared[]>;
+  run(host: string, opId: string): Promise<OperationOutcome>;
+  skip(host: string, opId: string, outcome: OperationOutcome): Promise<void>;
+  readFact(
+    host: string,
+    factName: string,
+    args: Record<string, unknown>,
+    globals: GlobalArgumentsInput,
+  ): Promise<unknown>;
+  finish(): Promise<Record<string, HostCounters>>;
+  /** Releases the shard (ends its worker). */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode coordinate}. */
+export interface CoordinateOptions {
+  shards: ShardHandle[];
+  /** Hosts of the run, in inventory order. */
+  hosts: string[];
+  events: EventBus;
+  /** Stop after prepare. @default {false} */
+  dry?: boolean;
+  /** Called with the prepare report when something will change; false stops the run. */
+  approve?: (report: RunReport) => Promise<boolean>;
+  /** Called with the prepare report, before approval (the CLI prints it). */
+  onPrepared?: (report: RunReport) => void;
+  parallel?: number;
+  serial?: boolean;
+  noWait?: boolean;
+  failPercent?: number;
+}
+
+/** The outcome of {@linkcode coordinate}. */
+export interface CoordinateResult {
+  report: RunReport;
+  /** False when approval was refused: nothing ran. */
+  approved: boolean;
+}
+
+async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+/** Orders every host's operations into one sequence (ties broken by call site). */
+export function orderOperations(hosts: string[], prepared: Map<string, HostPrepared>): OrderItem[] {
+  const fileRank = new Map<string, number>();
+  const sortKey = (op: OperationSummary) => {
+    const key: number[] = [];
+    for (const frame of op.frames) {
+      if (!fileRank.has(frame.file)) fileRank.set(frame.file, fileRank.size);
+      key.push(fileRank.get(frame.file)!, frame.line, frame.column);
+    }
+    key.push(Number(op.key.slice(op.key.lastIndexOf("#") + 1)));
+    return key;
+  };
+  return mergeOrders(
+    hosts.map((h) =>
+      (prepared.get(h)?.operations ?? []).map((op) => ({
+        id: op.id,
+        sortKey: sortKey(op),
+        where: op.callSite,
+      }))
+    ),
+  );
+}
+
+/** Runs a deploy across the shards. */
+export async function coordinate(options: CoordinateOptions): Promise<CoordinateResult> {
+  const { shards, events } = options;
+  const ownerOf = new Map<string, ShardHandle>();
+  for (const shard of shards) for (const host of shard.hosts) ownerOf.set(host, shard);
+  const finishAll = async () => {
+    const counters: Record<string, HostCounters> = {};
+    for (const part of await Promise.all(shards.map((s) => s.finish()))) {
+      Object.assign(counters, part);
+    }
+    return counters;
+  };
+
+  events.emit({ type: "phase", phase: "connect" });
+  const connectFailed = new Map<string, string>();
+  for (const part of await Promise.all(shards.map((s) => s.connect()))) {
+    for (const [host, error] of Object.entries(part)) connectFailed.set(host, error);
+  }
+
+  events.emit({ type: "phase", phase: "prepare" });
+  const prepared = new Map<string, HostPrepared>();
+  try {
+    for (const part of await Promise.all(shards.map((s) => s.prepare()))) {
+      for (const host of part) prepared.set(host.host, host);
+    }
+  } catch (error) {
+    await finishAll().catch(() => {});
+    throw error;
+  }
+  let order: OrderItem[];
+  try {
+    order = orderOperations(options.hosts, prepared);
+  } catch (error) {
+    await finishAll().catch(() => {});
+    throw error;
+  }
+  const planReport = () =>
+    buildReport({ hosts: options.hosts, connectFailed, prepared, counters: {} });
+  const plan = planReport();
+  options.onPrepared?.(plan);
+  if (options.dry) {
+    const counters = await finishAll();
+    return {
+      report: buildReport({ hosts: options.hosts, connectFailed, prepared, counters }),
+      approved: true,
+    };
+  }
+  const changes = Object.values(plan.hosts).some((h) =>
+    h.operations.some((o) => o.status === "willChange")
+  );
+  let approved = true;
+  try {
+    if (changes && options.approve) approved = await options.approve(plan);
+  } catch (error) {
+    await finishAll().catch(() => {});
+    throw error;
+  }
+  if (!approved) {
+    const counters = await finishAll();
+    return {
+      report: buildReport({ hosts: options.hosts, connectFailed, prepared, counters }),
+      approved: false,
+    };
+  }
+
+  events.emit({ type: "phase", phase: "execute" });
+  const failed = new Map<string, string>();
+  for (const [host, p] of prepared) if (p.error) failed.set(host, p.error);
+  const outcomes = new Map<string, Map<string, OperationOutcome>>(
+    options.hosts.map((h) => [h, new Map()]),
+  );
+  const summaries = new Map<string, Map<string, OperationSummary>>(
+    [...prepared].map(([h, p]) => [h, new Map(p.operations.map((o) => [o.id, o]))]),
+  );
+  const ranOnce = new Set<string>();
+  let stopped: string | undefined;
+  const liveHosts = options.hosts.filter((h) => !connectFailed.has(h));
+
+  const runOne = async (host: string, opId: string) => {
+    if (failed.has(host) || stopped) return;
+    const op = summaries.get(host)?.get(opId);
+    if (!op) return;
+    const shard = ownerOf.get(host)!;
+    let outcome: OperationOutcome;
+    if (op.runOnce && ranOnce.has(opId)) {
+      outcome = {
+        status: "skipped",
+        changed: false,
+        success: true,
+        commands: [],
+        stdout: "",
+        stderr: "",
+        error: null,
+        noopReason: "_runOnce: ran on another host",
+      };
+      await shard.skip(host, opId, outcome);
+    } else {
+      if (op.runOnce) ranOnce.add(opId);
+      outcome = await shard.run(host, opId);
+    }
+    outcomes.get(host)!.set(opId, outcome);
+    events.emit({
+      type: "operationResult",
+      host,
+      opId,
+      name: op.name,
+      status: outcome.status,
+      noopReason: outcome.noopReason,
+      error: outcome.error ?? undefined,
+      ignored: outcome.ignored,
+    });
+    if (outcome.status === "error" && !outcome.ignored) {
+      const reason = `${op.name} at ${op.callSite}: ${outcome.error}`;
+      failed.set(host, reason);
+      events.emit({ type: "hostFailed", host, error: reason });
+    }
+  };
+  const checkFailPercent = () => {
+    if (options.failPercent === undefined || stopped || !liveHosts.length) return;
+    const failedCount = failed.size + connectFailed.size;
+    const total = options.hosts.length;
+    const percent = (failedCount / total) * 100;
+    if (percent > options.failPercent) {
+      stopped = `${failedCount} of ${total} hosts failed (${
+        percent.toFixed(0)
+      }%), over --fail-percent ${options.failPercent}`;
+    }
+  };
+
+  if (options.noWait) {
+    await Promise.all(liveHosts.map(async (host) => {
+      for (const item of order) {
+        await runOne(host, item.id);
+        checkFailPercent();
+      }
+    }));
+  } else {
+    for (const item of order) {
+      if (stopped) break;
+      const withOp = liveHosts.filter((h) => summaries.get(h)?.has(item.id) && !failed.has(h));
+      if (!withOp.length) continue;
+      const first = summaries.get(withOp[0])!.get(item.id)!;
+      events.emit({ type: "operationStart", opId: item.id, name: first.name, hosts: withOp });
+      const limit = options.serial || first.serial
+        ? 1
+        : first.parallel ?? options.parallel ?? withOp.length;
+      await runLimited(withOp, limit, (host) => runOne(host, item.id));
+      events.emit({ type: "operationEnd", opId: item.id });
+      checkFailPercent();
+    }
+  }
+  const counters = await finishAll();
+  return {
+    report: buildReport({
+      hosts: options.hosts,
+      connectFailed,
+      prepared,
+      outcomes,
+      failed,
+      counters,
+      stopped,
+    }),
+    approved: true,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The plain data that crosses between the coordinator and the shards that own hosts
+ * (in-process or in Deno workers). Nothing here holds functions or class instances.
+ *
+ * @module
+ */
+import type { Frame } from "../core/call_site.ts";
+import type { GlobalArgumentsInput } from "../core/arguments.ts";
+
+/** What to run for every host: files, one operation, or a command (all plain data). */
+export type DeploySpec =
+  | { kind: "files"; files: string[] }
+  | { kind: "operation"; name: string; input: Record<string, unknown> }
+  | { kind: "exec"; command: string };
+
+/** How a shard opens its session: the same for every shard. */
+export interface ShardInit {
+  inventory: string;
+  deployDir: string;
+  data: Record<string, unknown>;
+  limit: string[];
+  argumentDefaults: GlobalArgumentsInput;
+  /** The hosts this shard owns. */
+  hosts: string[];
+  spec: DeploySpec;
+  cwd: string;
+  diff: boolean;
+  streamOutput: boolean;
+}
+
+/** One operation of one host after prepare. */
+export interface OperationSummary {
+  id: string;
+  key: string;
+  frames: Frame[];
+  callSite: string;
+  name: string;
+  serial: boolean;
+  parallel?: number;
+  runOnce: boolean;
+  /** The operation has an `_if` condition, read at execution. */
+  conditional: boolean;
+  willChange: boolean;
+  /** Commands prepare generated, masked. */
+  commands: string[];
+  noopReason?: string;
+  diffs: string[];
+  /** The generator failed in prepare. */
+  error?: string;
+  ignoreErrors: boolean;
+}
+
+/** One host after prepare. */
+export interface HostPrepared {
+  host: string;
+  operations: OperationSummary[];
+  /** Set when the host failed in prepare. */
+  error?: string;
+}
+
+/** What happened to one operation on one host at execution. */
+export interface OperationOutcome {
+  status: "changed" | "noChange" | "error" | "skipped";
+  changed: boolean;
+  success: boolean;
+  /** Commands that ran, masked. */
+  commands: string[];
+  stdout: string;
+  stderr: string;
+  error: string | null;
+  noopReason?: string;
+  /** The operation failed but `_ignoreErrors` kept the host going. */
+  ignored?: boolean;
+}
+
+/** Counters of one host. */
+export interface HostCounters {
+  roundTrips: number;
+  factsRead: number;
+}
+
+/** An error as it crosses a worker boundary. */
+export interface PlainError {
+  name: string;
+  message: string;
+}

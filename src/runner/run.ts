@@ -1,0 +1,126 @@
+/**
+ * Runs a deploy: opens the session, splits the hosts into shards (in-process, or one
+ * Deno worker per shard), and lets the coordinator drive them. The CLI and API mode
+ * both call {@linkcode runDeploy}.
+ *
+ * @module
+ */
+import type { EventBus } from "../core/events.ts";
+import type { GlobalArgumentsInput } from "../core/arguments.ts";
+import { connectorFor } from "../connectors/mod.ts";
+import { openSession, type Session } from "./session.ts";
+import type { DeploySource } from "./prepare.ts";
+import { coordinate, type CoordinateResult, type ShardHandle } from "./coordinator.ts";
+import { LocalShard, WorkerShard } from "./pool.ts";
+import { ShardEngine } from "./shard.ts";
+import type { DeploySpec, ShardInit } from "./protocol.ts";
+import type { RunReport } from "./report.ts";
+
+/** Options of {@linkcode runDeploy}. */
+export interface RunOptions {
+  /** Inventory file or inline hosts (`@local`, `web1,web2`). */
+  inventory: string;
+  /** What to run: deploy files, an operation, a command (plain), or a function (in-process only). */
+  spec: DeploySpec | DeploySource;
+  /** Folder of the deploy (config.ts and group_data/ are looked up there). */
+  deployDir: string;
+  /** Working folder: relative local paths resolve against it. */
+  cwd: string;
+  data?: Record<string, unknown>;
+  limit?: string[];
+  argumentDefaults?: GlobalArgumentsInput;
+  /** Worker count; 0 runs in this thread. @default {one per core, none for a single host} */
+  workers?: number;
+  events: EventBus;
+  dry?: boolean;
+  diff?: boolean;
+  streamOutput?: boolean;
+  parallel?: number;
+  serial?: boolean;
+  noWait?: boolean;
+  failPercent?: number;
+  approve?: (report: RunReport) => Promise<boolean>;
+  onPrepared?: (report: RunReport) => void;
+  /** Called once the session is loaded (the CLI reads config defaults from it). */
+  onSession?: (session: Session) => void;
+}
+
+/** Splits hosts into `count` contiguous shards of near-equal size. */
+export function splitHosts(hosts: string[], count: number): string[][] {
+  const shards: string[][] = [];
+  const size = Math.ceil(hosts.length / count);
+  for (let i = 0; i < hosts.length; i += size) shards.push(hosts.slice(i, i + size));
+  return shards;
+}
+
+/** Runs a deploy and returns its report. */
+export async function runDeploy(options: RunOptions): Promise<CoordinateResult> {
+  const session = await openSession({
+    inventory: options.inventory,
+    deployDir: options.deployDir,
+    data: options.data,
+    limit: options.limit,
+    argumentDefaults: options.argumentDefaults,
+    connectorFor,
+    events: options.events,
+  });
+  options.onSession?.(session);
+  const hosts = session.hosts.map((h) => h.name);
+  const base = {
+    inventory: options.inventory,
+    deployDir: options.deployDir,
+    data: options.data ?? {},
+    limit: options.limit ?? [],
+    argumentDefaults: options.argumentDefaults ?? {},
+    cwd: options.cwd,
+    diff: options.diff ?? false,
+    streamOutput: options.streamOutput ?? false,
+  };
+  const plainSpec = options.spec.kind === "function" ? undefined : options.spec;
+  const wanted = options.workers ?? (hosts.length > 1 ? navigator.hardwareConcurrency : 0);
+  const count = plainSpec ? Math.min(wanted, hosts.length) : 0;
+  const shards: ShardHandle[] = [];
+  const ownerOf = new Map<string, ShardHandle>();
+  if (count <= 0) {
+    const init: ShardInit = { ...base, hosts, spec: plainSpec ?? { kind: "files", files: [] } };
+    const engine = new ShardEngine(
+      init,
+      options.events,
+      undefined,
+      options.spec.kind === "function" ? options.spec : undefined,
+      session,
+    );
+    await engine.open();
+    shards.push(new LocalShard(engine, hosts));
+  } else {
+    for (const part of splitHosts(hosts, count)) {
+      const shard = new WorkerShard(
+        { ...base, hosts: part, spec: plainSpec! },
+        options.events,
+        (host, factName, args, globals) => {
+          const owner = ownerOf.get(host);
+          if (!owner) return Promise.reject(new Error(`No host ${host} in this run`));
+          return owner.readFact(host, factName, args, globals);
+        },
+      );
+      shards.push(shard);
+      for (const host of part) ownerOf.set(host, shard);
+    }
+  }
+  try {
+    return await coordinate({
+      shards,
+      hosts,
+      events: options.events,
+      dry: options.dry,
+      approve: options.approve,
+      onPrepared: options.onPrepared,
+      parallel: options.parallel ?? session.config.parallel,
+      serial: options.serial,
+      noWait: options.noWait,
+      failPercent: options.failPercent ?? session.config.failPercent,
+    });
+  } finally {
+    await Promise.all(shards.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * A shard: the hosts one worker (or the main thread) owns, with their connections,
+ * their evaluation of the deploy code, their fact caches and their execution. The
+ * coordinator drives shards through plain-data calls.
+ *
+ * @module
+ */
+import { EventBus } from "../core/events.ts";
+import type { Host } from "../core/host.ts";
+import { CONNECTOR_ARGUMENT_NAMES, type GlobalArgumentsInput } from "../core/arguments.ts";
+import { registeredFacts } from "../core/fact.ts";
+import { registeredOperations } from "../core/operation.ts";
+import { ArgumentError } from "../core/errors.ts";
+import { DiskFiles } from "../core/local_files.ts";
+import { connectorFor } from "../connectors/mod.ts";
+import { connectHosts, openSession, type Session } from "./session.ts";
+import { collectOperations, type DeploySource, prepareHost } from "./prepare.ts";
+import { executeOnHost } from "./execute.ts";
+import type { HostPlan } from "./plan.ts";
+import type {
+  DeploySpec,
+  HostCounters,
+  HostPrepared,
+  OperationOutcome,
+  ShardInit,
+} from "./protocol.ts";
+
+/** Reads a fact of a host owned by another shard. */
+export type FactRouter = (
+  host: string,
+  factName: string,
+  args: Record<string, unknown>,
+  globals: GlobalArgumentsInput,
+) => Promise<unknown>;
+
+/** Turns a plain deploy spec into deploy code to run for each host. */
+export function deploySource(spec: DeploySpec | DeploySource): DeploySource {
+  if (spec.kind === "files" || spec.kind === "function") return spec;
+  const name = spec.kind === "exec" ? "server.shell" : spec.name;
+  const operation = registeredOperations().get(name);
+  if (!operation) throw new ArgumentError(`Unknown operation ${name}`);
+  const input = spec.kind === "exec" ? { commands: [spec.command] } : spec.input;
+  return { kind: "function", fn: () => operation(input) };
+}
+
+function plainConnectorArguments(globals: GlobalArgumentsInput): GlobalArgumentsInput {
+  const out: Record<string, unknown> = {};
+  for (const key of CONNECTOR_ARGUMENT_NAMES) {
+    if (globals[key] !== undefined) out[key] = globals[key];
+  }
+  return out as GlobalArgumentsInput;
+}
+
+/** The engine side of a shard. */
+export class ShardEngine {
+  readonly events: EventBus;
+  #init: ShardInit;
+  #source: DeploySource;
+  #router: FactRouter | undefined;
+  #session: Session | undefined;
+  #owned: Host[] = [];
+  #plans = new Map<string, HostPlan>();
+  #failed = new Set<string>();
+
+  constructor(
+    init: ShardInit,
+    events: EventBus,
+    router?: FactRouter,
+    source?: DeploySource,
+    session?: Session,
+  ) {
+    this.#init = init;
+    this.events = events;
+    this.#router = router;
+    this.#source = source ?? deploySource(init.spec);
+    this.#session = session;
+  }
+
+  /** Loads config, inventory and group data; marks hosts owned elsewhere as remote. */
+  async open(): Promise<void> {
+    const init = this.#init;
+    this.#session ??= await openSession({
+      inventory: init.inventory,
+      deployDir: init.deployDir,
+      data: init.data,
+      limit: init.limit,
+      argumentDefaults: init.argumentDefaults,
+      connectorFor,
+      events: this.events,
+      quiet: true,
+    });
+    const owned = new Set(init.hosts);
+    this.#owned = this.#session.hosts.filter((h) => owned.has(h.name));
+    const router = this.#router;
+    for (const host of this.#session.inventory.getHosts()) {
+      if (owned.has(host.name) || !router) continue;
+      host.setRemoteFactReader((factName, args, globals) =>
+        router(host.name, factName, args, plainConnectorArguments(globals))
+      );
+    }
+  }
+
+  get #opened(): Session {
+    if (!this.#session) throw new Error("shard used before open()");
+    return this.#session;
+  }
+
+  /** Connects the owned hosts; returns the failures by host. */
+  async connect(): Promise<Record<string, string>> {
+    const failed = await connectHosts(this.#owned, this.events, true);
+    for (const name of failed.keys()) this.#failed.add(name);
+    return Object.fromEntries(failed);
+  }
+
+  /** Runs the deploy code and prepares every operation of the owned, connected hosts. */
+  async prepare(): Promise<HostPrepared[]> {
+    const session = this.#opened;
+    const live = this.#owned.filter((h) => !this.#failed.has(h.name));
+    const local = new DiskFiles(this.#init.cwd);
+    this.#plans = await collectOperations({
+      hosts: live,
+      inventory: session.inventory,
+      source: this.#source,
+      cwd: this.#init.cwd,
+      local,
+    });
+    return await Promise.all(
+      live.map((host) =>
+        prepareHost(this.#plans.get(host.name)!, session.inventory, local, this.#init.diff)
+      ),
+    );
+  }
+
+  #planned(hostName: string, opId: string) {
+    const op = this.#plans.get(hostName)?.operations.find((o) => o.id === opId);
+    if (!op) throw new Error(`${hostName} has no operation ${opId}`);
+    return op;
+  }
+
+  /** Executes one operation on one owned host. */
+  async run(hostName: string, opId: string): Promise<OperationOutcome> {
+    const plan = this.#plans.get(hostName)!;
+    return await executeOnHost(plan.host, this.#planned(hostName, opId), {
+      inventory: this.#opened.inventory,
+      local: new DiskFiles(this.#init.cwd),
+      events: this.events,
+      streamOutput: this.#init.streamOutput,
+    });
+  }
+
+  /** Records that an operation did not run on a host (so `_if` on it still works). */
+  skip(hostName: string, opId: string, outcome: OperationOutcome): void {
+    this.#planned(hostName, opId).meta.setResult({
+      changed: outcome.changed,
+      success: outcome.success,
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      error: outcome.error,
+    });
+  }
+
+  /** Reads a fact of an owned host for another shard. */
+  async readFact(
+    hostName: string,
+    factName: string,
+    args: Record<string, unknown>,
+    globals: GlobalArgumentsInput,
+  ): Promise<unknown> {
+    const host = this.#owned.find((h) => h.name === hostName);
+    const fact = registeredFacts().get(factName);
+    if (!host || !fact) throw new Error(`Cannot read fact ${factName} of ${hostName} here`);
+    return await host.getFact(fact, args, globals);
+  }
+
+  /** Disconnects the owned hosts; returns their counters. */
+  async finish(): Promise<Record<string, HostCounters>> {
+    await Promise.all(this.#owned.map((h) => h.disconnect().catch(() => {})));
+    return Object.fromEntries(
+      this.#owned.map((
+        h,
+      ) => [h.name, { roundTrips: h.stats.roundTrips, factsRead: h.stats.factsRead }]),
+    );
+  }
+}

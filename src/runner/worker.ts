@@ -1,0 +1,86 @@
+/**
+ * The worker entry: one shard of hosts, driven by the coordinator in the main thread
+ * through plain messages. Loads the operation and fact catalogue itself.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import "../operations/mod.ts";
+import "../facts/mod.ts";
+import { EventBus } from "../core/events.ts";
+import { ShardEngine } from "./shard.ts";
+import type { ShardInit } from "./protocol.ts";
+import type { CoordinatorMessage, WorkerMessage } from "./worker_protocol.ts";
+
+let engine: ShardEngine | undefined;
+let nextRequest = 0;
+const pendingFacts = new Map<
+  number,
+  { resolve: (v: unknown) => void; reject: (e: Error) => void }
+>();
+
+function post(message: WorkerMessage): void {
+  self.postMessage(message);
+}
+
+function plainError(error: unknown) {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: "Error", message: String(error) };
+}
+
+async function call(method: string, params: unknown[]): Promise<unknown> {
+  if (method === "init") {
+    const events = new EventBus();
+    events.on((event) => post({ type: "event", event }));
+    engine = new ShardEngine(params[0] as ShardInit, events, (host, factName, args, globals) => {
+      const rid = nextRequest++;
+      post({ type: "factRequest", rid, host, factName, args, globals });
+      return new Promise((resolve, reject) => pendingFacts.set(rid, { resolve, reject }));
+    });
+    await engine.open();
+    return null;
+  }
+  if (!engine) throw new Error("worker not initialised");
+  switch (method) {
+    case "connect":
+      return await engine.connect();
+    case "prepare":
+      return await engine.prepare();
+    case "run":
+      return await engine.run(params[0] as string, params[1] as string);
+    case "skip":
+      return engine.skip(params[0] as string, params[1] as string, params[2] as never);
+    case "readFact":
+      return await engine.readFact(
+        params[0] as string,
+        params[1] as string,
+        params[2] as Record<string, unknown>,
+        params[3] as Record<string, unknown>,
+      );
+    case "finish":
+      return await engine.finish();
+    default:
+      throw new Error(`unknown worker method ${method}`);
+  }
+}
+
+self.onmessage = async (message: MessageEvent<CoordinatorMessage>) => {
+  const data = message.data;
+  if (data.type === "factResponse") {
+    const pending = pendingFacts.get(data.rid);
+    pendingFacts.delete(data.rid);
+    if (data.error) {
+      const error = new Error(data.error.message);
+      error.name = data.error.name;
+      pending?.reject(error);
+    } else pending?.resolve(data.value);
+    return;
+  }
+  try {
+    const value = await call(data.method, data.params);
+    post({ type: "result", id: data.id, value });
+  } catch (error) {
+    post({ type: "error", id: data.id, error: plainError(error) });
+  }
+};
