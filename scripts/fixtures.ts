@@ -17,10 +17,23 @@ import { camelCase } from "./fixtures/python.ts";
 import { FIXTURE_SKIPS } from "../tests/fixture_skips.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "..");
-const DEFAULT_DIRS = [
-  path.resolve(ROOT, "../shared/reference/pyinfra-fixtures"),
-  path.resolve(ROOT, "tests/fixtures"),
-];
+/** pyinfra's cases: $TSINFRA_PYINFRA_FIXTURES, else ../shared beside the checkout, else /work/shared. */
+function pyinfraFixtures(): string | undefined {
+  const candidates = [
+    Deno.env.get("TSINFRA_PYINFRA_FIXTURES"),
+    path.resolve(ROOT, "../shared/reference/pyinfra-fixtures"),
+    "/work/shared/reference/pyinfra-fixtures",
+  ];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    try {
+      if (Deno.statSync(path.join(candidate, "operations")).isDirectory) return candidate;
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
 
 /** pyinfra module names that tsinfra spells differently. */
 const MODULE_ALIASES: Record<string, string> = { python: "js", postgresql: "postgres" };
@@ -59,7 +72,19 @@ async function main(argv: string[]): Promise<number> {
   const filterAt = argv.indexOf("--filter");
   const filter = filterAt >= 0 ? argv[filterAt + 1] : undefined;
   const dirs = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--filter");
-  const roots = dirs.length ? dirs.map((d) => path.resolve(d)) : DEFAULT_DIRS;
+  let roots = dirs.map((d) => path.resolve(d));
+  if (!roots.length) {
+    const pyinfra = pyinfraFixtures();
+    if (!pyinfra) {
+      const message = "pyinfra's fixtures were not found (set TSINFRA_PYINFRA_FIXTURES)";
+      if (Deno.env.get("CI") === "true") {
+        console.error(`error: ${message}`);
+        return 1;
+      }
+      console.error(`warning: ${message}; running tests/fixtures only`);
+    }
+    roots = [...(pyinfra ? [pyinfra] : []), path.resolve(ROOT, "tests/fixtures")];
+  }
 
   const table = new Map<string, Row>();
   const failures: string[] = [];

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { EventBus } from "../core/events.ts";
+import type { EventBus } from "../core/events.ts";
 import type { Host } from "../core/host.ts";
 import { CONNECTOR_ARGUMENT_NAMES, type GlobalArgumentsInput } from "../core/arguments.ts";
 import { registeredFacts } from "../core/fact.ts";
