@@ -10,6 +10,7 @@ import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
 import { quote, StringCommand } from "./command.ts";
 import { SUDO_ASKPASS_SETUP, sudoPasswordOf, wrapCommand } from "./wrap.ts";
+import { batchCommand, newMarker, splitBatchOutput } from "./fact_batch.ts";
 import { ConnectError, FactError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
@@ -26,6 +27,25 @@ export interface HostInit {
   /** Global argument defaults for this host (config, then host data). */
   defaults: GlobalArgumentsInput;
   events?: EventBus;
+}
+
+/** A fact read waiting for the next batch. */
+interface FactRequest {
+  fact: Fact<unknown, FactArgs>;
+  args: FactArgs;
+  connectorArgs: ConnectorArguments;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** How a fact command runs: the caller's sudo/su/shell, no stdin, only 0 is success. */
+function factRunArguments(request: FactRequest): ConnectorArguments {
+  return {
+    ...request.connectorArgs,
+    _shellExecutable: request.fact.shellExecutable ?? request.connectorArgs._shellExecutable,
+    _successExitCodes: [0],
+    _stdin: undefined,
+  };
 }
 
 /** Reads a fact of a host that another worker owns (routed through the coordinator). */
@@ -66,6 +86,8 @@ export class Host {
   #events: EventBus | undefined;
   #askpass: Promise<string> | undefined;
   #remoteFacts: RemoteFactReader | undefined;
+  #queue: FactRequest[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -205,7 +227,17 @@ export class Host {
       ]);
     let pending = this.#facts.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.#readFact(fact, args as A, connectorArgs);
+      const request = Promise.withResolvers<unknown>();
+      this.#queue.push({
+        fact: fact as unknown as Fact<unknown, FactArgs>,
+        args: args as FactArgs,
+        connectorArgs,
+        resolve: request.resolve,
+        reject: request.reject,
+      });
+      // Every fact asked for in the same turn of the event loop goes in one batch.
+      this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
+      pending = request.promise as Promise<T>;
       this.#facts.set(key, pending);
       // A failed read is not cached: a later call tries again.
       pending.catch(() => this.#facts.delete(key));
@@ -213,20 +245,45 @@ export class Host {
     return pending;
   }
 
-  async #readFact<T, A extends FactArgs>(
-    fact: Fact<T, A>,
-    args: A,
-    connectorArgs: ConnectorArguments,
-  ): Promise<T> {
-    const command = fact.hostCommand(args);
-    const runArgs: ConnectorArguments = {
-      ...connectorArgs,
-      _shellExecutable: fact.shellExecutable ?? connectorArgs._shellExecutable,
-      _successExitCodes: [0],
-      _stdin: undefined,
-    };
-    const output = await this.run(command, runArgs);
-    this.stats.factsRead++;
+  #flush(): void {
+    this.#flushTimer = undefined;
+    const queue = this.#queue;
+    this.#queue = [];
+    const groups = new Map<string, FactRequest[]>();
+    for (const request of queue) {
+      const runArgs = factRunArguments(request);
+      const key = JSON.stringify(runArgs);
+      groups.set(key, [...groups.get(key) ?? [], request]);
+    }
+    for (const group of groups.values()) {
+      this.#readFacts(group).catch((error) => {
+        for (const request of group) request.reject(error);
+      });
+    }
+  }
+
+  async #readFacts(group: FactRequest[]): Promise<void> {
+    const runArgs = factRunArguments(group[0]);
+    const commands = group.map((r) => r.fact.hostCommand(r.args));
+    let outputs: CommandOutput[];
+    if (group.length === 1) outputs = [await this.run(commands[0], runArgs)];
+    else {
+      const marker = newMarker();
+      const output = await this.run(batchCommand(commands, marker), runArgs);
+      outputs = splitBatchOutput(output, marker, group.length);
+    }
+    this.stats.factsRead += group.length;
+    group.forEach((request, i) => {
+      try {
+        request.resolve(this.#interpret(request, commands[i], outputs[i]));
+      } catch (error) {
+        request.reject(error as Error);
+      }
+    });
+  }
+
+  #interpret(request: FactRequest, command: StringCommand, output: CommandOutput): unknown {
+    const { fact, args, connectorArgs } = request;
     const argsText = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(", ");
     this.#events?.emit({
       type: "factLoaded",

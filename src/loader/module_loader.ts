@@ -10,6 +10,8 @@
 import * as nodePath from "node:path";
 import { initModuleLexer, parseModule } from "../deps.ts";
 import { DeployError } from "../core/errors.ts";
+import { registeredFacts } from "../core/fact.ts";
+import { registeredOperations } from "../core/operation.ts";
 import {
   firstUserLocation,
   mapUserLocations,
@@ -23,7 +25,18 @@ const LIBRARY_ROOT = new URL("../../", import.meta.url);
 export function librarySpecifier(specifier: string): string | undefined {
   if (specifier === "tsinfra") return new URL("mod.ts", LIBRARY_ROOT).href;
   const match = /^tsinfra\/(facts|operations)\/([a-z0-9_]+)(\.ts)?$/.exec(specifier);
-  if (match) return new URL(`src/${match[1]}/${match[2]}.ts`, LIBRARY_ROOT).href;
+  if (match) {
+    const names = match[1] === "facts" ? registeredFacts().keys() : registeredOperations().keys();
+    const modules = new Set([...names].map((n) => n.split(".")[0]));
+    if (!modules.has(match[2])) {
+      throw new DeployError(
+        `Unknown tsinfra module ${specifier}: ${match[1]} modules are ${
+          [...modules].sort().join(", ")
+        }`,
+      );
+    }
+    return new URL(`src/${match[1]}/${match[2]}.ts`, LIBRARY_ROOT).href;
+  }
   if (specifier === "tsinfra/facts") return new URL("src/facts/mod.ts", LIBRARY_ROOT).href;
   return undefined;
 }

@@ -124,7 +124,12 @@ async function uploadDiff(
   return unifiedDiff(current, wanted, command.dest);
 }
 
-/** Prepares every operation of a host, in order; stops at the first failure. */
+/**
+ * Prepares every operation of a host. All generators start together, so the facts they
+ * ask for in the same turn go to the host in one batch (prepare-time generators only
+ * read facts, so the answers are the same as running them one by one). The host fails
+ * at the first operation whose generator failed.
+ */
 export async function prepareHost(
   plan: HostPlan,
   inventory: Inventory,
@@ -133,8 +138,11 @@ export async function prepareHost(
 ): Promise<HostPrepared> {
   const operations: OperationSummary[] = [];
   let error: string | undefined;
-  for (const op of plan.operations) {
-    const result = await prepareOperation(plan.host, inventory, op, local, diff);
+  const results = await Promise.all(
+    plan.operations.map((op) => prepareOperation(plan.host, inventory, op, local, diff)),
+  );
+  for (const [index, op] of plan.operations.entries()) {
+    const result = results[index];
     operations.push({
       id: op.id,
       key: op.key,

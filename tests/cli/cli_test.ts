@@ -38,7 +38,9 @@ Deno.test("a deploy runs, --json reports it, and a second run changes nothing", 
   await withProject({
     "deploy.ts": `
 import { host, server } from "tsinfra";
-server.shell({ commands: ["test -e $DIR/done || touch $DIR/done"], name: "touch", _if: () => true });
+import { File } from "tsinfra/facts/files";
+const done = await host.getFact(File, { path: "$DIR/done" });
+if (!done) server.shell({ commands: ["touch $DIR/done"], name: "touch" });
 `,
   }, async (dir) => {
     const first = await tsinfra(dir, "@local", "deploy.ts", "-y", "--json");
@@ -47,11 +49,15 @@ server.shell({ commands: ["test -e $DIR/done || touch $DIR/done"], name: "touch"
     assertEquals(report.version, 1);
     assertEquals(report.success, true);
     const host = report.hosts["@local"];
-    assertEquals(host.operations[0].callSite, "deploy.ts:3:8");
-    assertEquals(host.operations[0].commands, [`test -e ${dir}/done || touch ${dir}/done`]);
+    assertEquals(host.operations[0].callSite, "deploy.ts:5:19");
+    assertEquals(host.operations[0].commands, [`touch ${dir}/done`]);
     assertEquals(typeof host.stats.roundTrips, "number");
     assertEquals(report.totals.hosts, 1);
     assertEquals(await exists(path.join(dir, "done")), true);
+
+    const second = JSON.parse((await tsinfra(dir, "@local", "deploy.ts", "-y", "--json")).stdout);
+    assertEquals(second.totals.changed, 0);
+    assertEquals(second.hosts["@local"].operations, []);
   });
 });
 
@@ -172,5 +178,70 @@ Deno.test("exec, fact, an ad-hoc operation and debug-inventory", async () => {
         data: { env: "prod", port: 9090, dbPassword: "***" },
       },
     });
+  });
+});
+
+Deno.test("on a terminal, the approval prompt applies changes on y and stops on n (exit 130)", async () => {
+  await withProject({
+    "deploy.ts":
+      'import { server } from "tsinfra";\nserver.shell({ commands: ["touch $DIR/ran"] });\n',
+  }, async (dir) => {
+    const inTerminal = async (answer: string) => {
+      const command =
+        `printf '${answer}\\n' | script -qec "${Deno.execPath()} run --allow-all ${CLI} @local deploy.ts" /dev/null`;
+      const output = await new Deno.Command("sh", {
+        args: ["-c", command],
+        cwd: dir,
+        env: { NO_COLOR: "1" },
+      }).output();
+      return { code: output.code, text: stripColours(new TextDecoder().decode(output.stdout)) };
+    };
+    const no = await inTerminal("n");
+    assertStringIncludes(no.text, "Apply these changes? [y/N]");
+    assertStringIncludes(no.text, "Stopped: nothing was changed.");
+    assertEquals(await exists(path.join(dir, "ran")), false);
+    const yes = await inTerminal("y");
+    assertEquals(yes.code, 0, yes.text);
+    assertEquals(await exists(path.join(dir, "ran")), true);
+  });
+});
+
+Deno.test("-vvv streams command output; -vv shows facts; --json keeps stdout for the document", async () => {
+  await withProject({
+    "deploy.ts": `
+import { host, server } from "tsinfra";
+import { Os } from "tsinfra/facts/server";
+await host.getFact(Os);
+server.shell({ commands: ["echo streamed-line; echo to-stderr >&2"], name: "talk" });
+`,
+  }, async (dir) => {
+    const loud = await tsinfra(dir, "@local", "deploy.ts", "-y", "-vvv");
+    assertStringIncludes(loud.stdout, "[@local] Loaded fact server.Os");
+    assertStringIncludes(loud.stdout, "[@local] >>> uname -s");
+    assertStringIncludes(loud.stdout, "[@local] streamed-line");
+    assertStringIncludes(loud.stdout, "[@local] to-stderr");
+    const json = await tsinfra(dir, "@local", "deploy.ts", "-y", "--json", "-v");
+    assertEquals(JSON.parse(json.stdout).hosts["@local"].operations[0].stdout, "streamed-line\n");
+    assertEquals(json.stderr.includes('"version"'), false);
+  });
+});
+
+Deno.test("a sudo password never appears in output or --json", async () => {
+  await withProject({
+    "deploy.ts": `
+import { server } from "tsinfra";
+server.shell({ commands: ["id -un"], _sudo: true, _sudoPassword: "Sup3r-Secret", name: "as root" });
+`,
+  }, async (dir) => {
+    for (const flags of [["--json"], ["-vvv"], ["--dry", "-v", "--json"]]) {
+      const result = await tsinfra(dir, "@local", "deploy.ts", "-y", ...flags);
+      assertEquals(
+        result.stdout.includes("Sup3r-Secret") || result.stderr.includes("Sup3r-Secret"),
+        false,
+        flags.join(" "),
+      );
+    }
+    const json = JSON.parse((await tsinfra(dir, "@local", "deploy.ts", "-y", "--json")).stdout);
+    assertEquals(json.hosts["@local"].operations[0].stdout, "root\n");
   });
 });

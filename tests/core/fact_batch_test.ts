@@ -1,0 +1,73 @@
+import { Host } from "../../src/core/host.ts";
+import { defineFact } from "../../src/core/fact.ts";
+import { sh } from "../../src/core/command.ts";
+import { LocalConnector } from "../../src/connectors/local.ts";
+import { assertEquals, assertRejects } from "../_assert.ts";
+
+const Echo = defineFact<string, { text: string }>({
+  name: "test.Echo",
+  argNames: ["text"],
+  command: ({ text }) => sh`printf '%s' ${text}`,
+  process: (lines) => lines.join("\n"),
+  default: () => "(default)",
+});
+
+const Fails = defineFact<string>({
+  name: "test.Fails",
+  command: "echo broken >&2; exit 5",
+  process: (lines) => lines.join(""),
+});
+
+const Missing = defineFact<string | null>({
+  name: "test.Missing",
+  command: "never-run",
+  requiresCommand: "tsinfra-no-such-program",
+  process: (lines) => lines.join(""),
+});
+
+function localHost(): Host {
+  return new Host({
+    name: "local",
+    groups: ["all"],
+    data: {},
+    defaults: {},
+    connector: () => new LocalConnector(),
+  });
+}
+
+Deno.test("facts asked for in the same turn are read in one round trip, each with its own result", async () => {
+  const host = localHost();
+  const values = await Promise.all([
+    host.getFact(Echo, { text: "one" }),
+    host.getFact(Echo, { text: "two\nlines" }),
+    host.getFact(Echo, { text: "" }),
+    host.getFact(Missing),
+  ]);
+  assertEquals(values, ["one", "two\nlines", "(default)", null]);
+  assertEquals(host.stats.roundTrips, 1);
+  assertEquals(host.stats.factsRead, 4);
+});
+
+Deno.test("a failing fact in a batch fails alone, with its own exit status and stderr", async () => {
+  const host = localHost();
+  const [ok, failed] = await Promise.allSettled([
+    host.getFact(Echo, { text: "fine" }),
+    host.getFact(Fails),
+  ]);
+  assertEquals(ok, { status: "fulfilled", value: "fine" });
+  assertEquals(failed.status, "rejected");
+  await assertRejects(
+    () => host.getFact(Fails),
+    /Could not load fact test\.Fails on local: exit status 5: broken/,
+  );
+});
+
+Deno.test("facts are cached until a change invalidates them", async () => {
+  const host = localHost();
+  await host.getFact(Echo, { text: "x" });
+  await host.getFact(Echo, { text: "x" });
+  assertEquals(host.stats.roundTrips, 1);
+  host.invalidateFacts();
+  await host.getFact(Echo, { text: "x" });
+  assertEquals(host.stats.roundTrips, 2);
+});
