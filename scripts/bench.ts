@@ -1,0 +1,79 @@
+/**
+ * `deno task bench`: prints figures, never fails on them.
+ *
+ *   1. startup: `tsinfra --version`, median of 10 runs
+ *   2. load + prepare of a 200-operation deploy for one host (zero-latency host)
+ *   3. scale on paper: the real engine against 100 / 1,000 / 5,000 simulated hosts with
+ *      a 30 ms round trip (`@sim`), time, CPU and memory against N
+ *   4. a real fleet (scripts/bench/fleet.ts) when docker is available: tsinfra, the
+ *      plain-ssh floor and Ansible (stock and tuned), first and no-change runs
+ *
+ * Options: --quick (smaller sizes), --no-fleet, --json FILE (raw figures).
+ *
+ * @module
+ */
+import * as path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname!, "..");
+const quick = Deno.args.includes("--quick");
+const jsonAt = Deno.args.indexOf("--json");
+const jsonFile = jsonAt >= 0 ? Deno.args[jsonAt + 1] : path.join(ROOT, "bench-results", "bench.json");
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function run(args: string[]): Promise<{ ms: number; stdout: string; code: number }> {
+  const t0 = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT, stderr: "inherit" }).output();
+  return { ms: performance.now() - t0, stdout: new TextDecoder().decode(output.stdout), code: output.code };
+}
+
+const figures: Record<string, unknown> = {};
+
+// 1. Startup
+const versions: number[] = [];
+for (let i = 0; i < 10; i++) versions.push((await run(["run", "-A", "cli.ts", "--version"])).ms);
+figures.versionMs = Math.round(median(versions));
+console.log(`tsinfra --version (deno run, median of 10): ${figures.versionMs} ms`);
+
+// 2. Load + prepare 200 operations, one host, no latency
+const prepare = JSON.parse((await run(["run", "-A", "scripts/bench/sim_run.ts", "1", "0", "200", "0"])).stdout);
+figures.prepare200 = prepare;
+console.log(`load + prepare + run, 200 operations, 1 zero-latency host: ${prepare.wallMs} ms (${prepare.cpuMs} ms CPU)`);
+
+// 3. Scale on paper
+const sizes = quick ? [100, 1000] : [100, 1000, 5000];
+const scale = [];
+console.log("\nsimulated hosts (30 ms round trip, 10 operations each, workers: one per core)");
+console.log("     hosts    wall ms    cpu ms   peak RSS MB   MB/host   round trips/host");
+for (const n of sizes) {
+  const result = JSON.parse((await run(["run", "-A", "--v8-flags=--max-old-space-size=8192", "scripts/bench/sim_run.ts", String(n), "30", "10", String(navigator.hardwareConcurrency)])).stdout);
+  scale.push(result);
+  const perHost = ((result.peakRssMb - result.idleRssMb) / n).toFixed(3);
+  console.log(
+    `${String(n).padStart(10)} ${String(result.wallMs).padStart(10)} ${String(result.cpuMs).padStart(9)} ${
+      String(result.peakRssMb).padStart(13)
+    } ${perHost.padStart(9)} ${String(result.roundTripsPerHost).padStart(18)}`,
+  );
+}
+figures.simulated = scale;
+
+// 4. Real fleet
+if (!Deno.args.includes("--no-fleet")) {
+  const fleet = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/bench/fleet.ts", ...(quick ? ["--quick"] : [])],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(fleet.stdout);
+  console.log("\n" + text.split("\n").filter((l) => !l.startsWith("{")).join("\n"));
+  const raw = text.split("\n").find((l) => l.startsWith("{"));
+  if (raw) figures.fleet = JSON.parse(raw);
+}
+
+await Deno.mkdir(path.dirname(jsonFile), { recursive: true });
+await Deno.writeTextFile(jsonFile, JSON.stringify(figures, null, 2) + "\n");
+console.log(`\nraw figures: ${path.relative(ROOT, jsonFile)}`);
