@@ -17,7 +17,9 @@ import * as path from "node:path";
 const ROOT = path.resolve(import.meta.dirname!, "..");
 const quick = Deno.args.includes("--quick");
 const jsonAt = Deno.args.indexOf("--json");
-const jsonFile = jsonAt >= 0 ? Deno.args[jsonAt + 1] : path.join(ROOT, "bench-results", "bench.json");
+const jsonFile = jsonAt >= 0
+  ? Deno.args[jsonAt + 1]
+  : path.join(ROOT, "bench-results", "bench.json");
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,8 +28,13 @@ function median(values: number[]): number {
 
 async function run(args: string[]): Promise<{ ms: number; stdout: string; code: number }> {
   const t0 = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT, stderr: "inherit" }).output();
-  return { ms: performance.now() - t0, stdout: new TextDecoder().decode(output.stdout), code: output.code };
+  const output = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT, stderr: "inherit" })
+    .output();
+  return {
+    ms: performance.now() - t0,
+    stdout: new TextDecoder().decode(output.stdout),
+    code: output.code,
+  };
 }
 
 const figures: Record<string, unknown> = {};
@@ -39,9 +46,13 @@ figures.versionMs = Math.round(median(versions));
 console.log(`tsinfra --version (deno run, median of 10): ${figures.versionMs} ms`);
 
 // 2. Load + prepare 200 operations, one host, no latency
-const prepare = JSON.parse((await run(["run", "-A", "scripts/bench/sim_run.ts", "1", "0", "200", "0"])).stdout);
+const prepare = JSON.parse(
+  (await run(["run", "-A", "scripts/bench/sim_run.ts", "1", "0", "200", "0"])).stdout,
+);
 figures.prepare200 = prepare;
-console.log(`load + prepare + run, 200 operations, 1 zero-latency host: ${prepare.wallMs} ms (${prepare.cpuMs} ms CPU)`);
+console.log(
+  `load + prepare + run, 200 operations, 1 zero-latency host: ${prepare.wallMs} ms (${prepare.cpuMs} ms CPU)`,
+);
 
 // 3. Scale on paper
 const sizes = quick ? [100, 1000] : [100, 1000, 5000];
@@ -49,13 +60,26 @@ const scale = [];
 console.log("\nsimulated hosts (30 ms round trip, 10 operations each, workers: one per core)");
 console.log("     hosts    wall ms    cpu ms   peak RSS MB   MB/host   round trips/host");
 for (const n of sizes) {
-  const result = JSON.parse((await run(["run", "-A", "--v8-flags=--max-old-space-size=8192", "scripts/bench/sim_run.ts", String(n), "30", "10", String(navigator.hardwareConcurrency)])).stdout);
+  const result = JSON.parse(
+    (await run([
+      "run",
+      "-A",
+      "--v8-flags=--max-old-space-size=8192",
+      "scripts/bench/sim_run.ts",
+      String(n),
+      "30",
+      "10",
+      String(navigator.hardwareConcurrency),
+    ])).stdout,
+  );
   scale.push(result);
   const perHost = ((result.peakRssMb - result.idleRssMb) / n).toFixed(3);
   console.log(
-    `${String(n).padStart(10)} ${String(result.wallMs).padStart(10)} ${String(result.cpuMs).padStart(9)} ${
-      String(result.peakRssMb).padStart(13)
-    } ${perHost.padStart(9)} ${String(result.roundTripsPerHost).padStart(18)}`,
+    `${String(n).padStart(10)} ${String(result.wallMs).padStart(10)} ${
+      String(result.cpuMs).padStart(9)
+    } ${String(result.peakRssMb).padStart(13)} ${perHost.padStart(9)} ${
+      String(result.roundTripsPerHost).padStart(18)
+    }`,
   );
 }
 figures.simulated = scale;

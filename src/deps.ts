@@ -8,3 +8,15 @@ export { Command, CommanderError, Option } from "npm:commander@14.0.3";
 export { Eta } from "npm:eta@3.5.0";
 export { parse as parseYaml } from "npm:yaml@2.8.4";
 export { init as initModuleLexer, parse as parseModule } from "npm:es-module-lexer@1.7.0";
+// ssh2 ships no types of its own; DefinitelyTyped's describe it.
+// @ts-types="npm:@types/ssh2@1.15.5"
+export { Client as SshClient, utils as sshUtils } from "npm:ssh2@1.17.0";
+// @ts-types="npm:@types/ssh2@1.15.5"
+export type {
+  AnyAuthMethod,
+  AuthenticationType,
+  ClientChannel,
+  ConnectConfig,
+  ServerHostKeyAlgorithm,
+  SFTPWrapper,
+} from "npm:ssh2@1.17.0";

@@ -15,7 +15,10 @@ const [n, latency, ops, workers] = Deno.args.map(Number);
 const dir = await Deno.makeTempDir({ prefix: "tsinfra-bench-sim-" });
 try {
   const hosts = Array.from({ length: n }, (_, i) => `["@sim/h${i}", { simLatencyMs: ${latency} }]`);
-  await Deno.writeTextFile(path.join(dir, "inventory.ts"), `export const sim = [${hosts.join(",\n")}];\n`);
+  await Deno.writeTextFile(
+    path.join(dir, "inventory.ts"),
+    `export const sim = [${hosts.join(",\n")}];\n`,
+  );
   await Deno.writeTextFile(
     path.join(dir, "deploy.ts"),
     `import { files, host } from "tsinfra";\nfor (let i = 0; i < ${ops}; i++) files.directory({ path: \`/srv/\${host.name}/d\${i}\` });\n`,

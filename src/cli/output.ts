@@ -131,6 +131,9 @@ export class Output {
         break;
       case "hostFailed":
         break;
+      case "note":
+        this.line(`    [${s.bold(event.host)}] ${event.message}`);
+        break;
       case "warning":
         this.line(s.yellow(`    ${event.host ? `[${event.host}] ` : ""}${event.message}`));
         break;

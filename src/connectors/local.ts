@@ -1,6 +1,7 @@
 /**
  * `@local`: the machine tsinfra runs on, through `sh -c` (Deno.Command). Commands run in
- * their own process group so that `_timeout` stops them and all their children.
+ * their own process group (see `process.ts`) so that `_timeout` stops them and all
+ * their children.
  *
  * @module
  */
@@ -8,8 +9,8 @@ import * as nodePath from "node:path";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
+import { runProcess } from "./process.ts";
 
-let haveSetsid: boolean | undefined;
 let haveScript: boolean | undefined;
 
 function onPath(program: string): boolean {
@@ -21,20 +22,6 @@ function onPath(program: string): boolean {
     }
   }
   return false;
-}
-
-async function pump(
-  stream: ReadableStream<Uint8Array>,
-  onChunk?: (text: string) => void,
-): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of stream) {
-    const part = decoder.decode(chunk, { stream: true });
-    text += part;
-    if (part) onChunk?.(part);
-  }
-  return text + decoder.decode();
 }
 
 /**
@@ -49,7 +36,6 @@ async function pump(
  */
 export class LocalConnector implements Connector {
   connect(): Promise<void> {
-    haveSetsid ??= onPath("setsid");
     haveScript ??= onPath("script");
     return Promise.resolve();
   }
@@ -60,43 +46,16 @@ export class LocalConnector implements Connector {
     if (args._getPty && haveScript) {
       text = new StringCommand(["script", "-qec", quote(text), "/dev/null"]).raw();
     }
-    const argv = haveSetsid ? ["setsid", "sh", "-c", text] : ["sh", "-c", text];
     const stdin = args._stdin === undefined
       ? undefined
       : Array.isArray(args._stdin)
-      ? args._stdin.map((l) => l.endsWith("\n") ? l : l + "\n").join("")
+      ? args._stdin.map((l) => (l.endsWith("\n") ? l : l + "\n")).join("")
       : args._stdin;
-    const child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
-      stdin: stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    if (stdin !== undefined) {
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
-      await writer.close().catch(() => {});
-    }
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (args._timeout !== undefined && args._timeout > 0) {
-      timer = setTimeout(() => {
-        timedOut = true;
-        try {
-          // Negative PID: the whole process group setsid created.
-          Deno.kill(haveSetsid ? -child.pid : child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, args._timeout * 1000);
-    }
-    const [stdout, stderr, status] = await Promise.all([
-      pump(child.stdout, sink?.stdout),
-      pump(child.stderr, sink?.stderr),
-      child.status,
-    ]);
-    if (timer !== undefined) clearTimeout(timer);
-    return { exitCode: timedOut ? -1 : status.code, stdout, stderr, timedOut };
+    return await runProcess(["sh", "-c", text], {
+      stdin: stdin === undefined ? undefined : new TextEncoder().encode(stdin),
+      timeout: args._timeout,
+      sink,
+    });
   }
 
   async #run(command: StringCommand, options: TransferOptions): Promise<CommandOutput> {

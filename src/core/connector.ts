@@ -57,7 +57,8 @@ export interface Connector {
   putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void>;
   /** Reads a file from the host. */
   getFile(src: string, options: TransferOptions): Promise<Uint8Array>;
-  disconnect(): Promise<void>;
+  /** Closes the connection; may return a line to tell the user (e.g. a committed image). */
+  disconnect(): Promise<string | void>;
 }
 
 /** Creates a connector for a host from its inventory name and data. */

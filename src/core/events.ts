@@ -44,7 +44,8 @@ export type EngineEvent =
     stderr: string;
   }
   | { type: "hostFailed"; host: string; error: string }
-  | { type: "warning"; host?: string; message: string };
+  | { type: "warning"; host?: string; message: string }
+  | { type: "note"; host: string; message: string };
 
 /** Receives engine events. */
 export type EventListener = (event: EngineEvent) => void;

@@ -319,8 +319,8 @@ export class Host {
     this.#facts.clear();
   }
 
-  /** Closes the connection. */
-  async disconnect(): Promise<void> {
+  /** Closes the connection; returns the connector's closing note, if any. */
+  async disconnect(): Promise<string | void> {
     const connector = this.#connector;
     const askpass = this.#askpass;
     this.#askpass = undefined;
@@ -337,7 +337,7 @@ export class Host {
     }
     this.#connector = undefined;
     this.#connecting = undefined;
-    if (connector) await connector.disconnect();
+    if (connector) return await connector.disconnect();
   }
 }
 

@@ -174,7 +174,15 @@ export class ShardEngine {
 
   /** Disconnects the owned hosts; returns their counters. */
   async finish(): Promise<Record<string, HostCounters>> {
-    await Promise.all(this.#owned.map((h) => h.disconnect().catch(() => {})));
+    await Promise.all(this.#owned.map(async (host) => {
+      try {
+        const note = await host.disconnect();
+        if (note) this.events.emit({ type: "note", host: host.name, message: note });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.events.emit({ type: "warning", host: host.name, message: `disconnect: ${message}` });
+      }
+    }));
     return Object.fromEntries(
       this.#owned.map((
         h,

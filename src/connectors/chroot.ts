@@ -1,0 +1,112 @@
+/**
+ * `@chroot/PATH`: commands run with `chroot PATH sh -c ...` (a debootstrap tree, say).
+ * Uploads are written into the tree's temp folder from outside, then moved into place
+ * inside the chroot with the same sudo/su wrapping.
+ *
+ * @module
+ */
+import * as nodePath from "node:path";
+import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
+import { quote, StringCommand } from "../core/command.ts";
+import { CommandError, ConnectError } from "../core/errors.ts";
+import { runProcess } from "./process.ts";
+
+/** The chroot connector. */
+export class ChrootConnector implements Connector {
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = nodePath.resolve(root);
+  }
+
+  async connect(): Promise<void> {
+    let ok = false;
+    try {
+      ok = (await Deno.stat(this.#root)).isDirectory;
+    } catch {
+      throw new ConnectError(`@chroot${this.#root}: no such folder`);
+    }
+    if (!ok) throw new ConnectError(`@chroot${this.#root}: not a folder`);
+    try {
+      await Deno.stat(nodePath.join(this.#root, "bin/sh"));
+    } catch {
+      throw new ConnectError(`@chroot${this.#root}: no /bin/sh inside; is it a root filesystem?`);
+    }
+    const probe = await runProcess(["chroot", this.#root, "true"]);
+    if (probe.exitCode !== 0) {
+      throw new ConnectError(
+        `@chroot${this.#root}: chroot failed: ${probe.stderr.trim() || `exit ${probe.exitCode}`}`,
+      );
+    }
+  }
+
+  async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
+    const { args, sink } = options;
+    const stdin = args._stdin === undefined ? undefined : new TextEncoder().encode(
+      Array.isArray(args._stdin) ? args._stdin.map((l) => l + "\n").join("") : args._stdin,
+    );
+    return await runProcess(["chroot", this.#root, "sh", "-c", command.raw()], {
+      stdin,
+      timeout: args._timeout,
+      sink,
+    });
+  }
+
+  #outside(inside: string): string {
+    return nodePath.join(this.#root, inside);
+  }
+
+  async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
+    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
+    try {
+      await Deno.writeFile(this.#outside(temp), content, { mode: 0o600 });
+    } catch (error) {
+      throw new CommandError(
+        `Could not write into the chroot: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    const move = options.wrap(
+      new StringCommand([
+        "mv",
+        quote(temp),
+        quote(dest),
+        "||",
+        "{",
+        "rm",
+        "-f",
+        quote(temp),
+        ";",
+        "exit",
+        "1",
+        ";",
+        "}",
+      ]),
+    );
+    const moved = await this.runShellCommand(move, {
+      args: { ...options.args, _stdin: undefined },
+    });
+    if (moved.exitCode !== 0) {
+      throw new CommandError(`Could not move upload into ${dest}: ${moved.stderr.trim()}`);
+    }
+  }
+
+  async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
+    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-download-${crypto.randomUUID()}`;
+    const copy = options.wrap(new StringCommand(["cp", quote(src), quote(temp)]));
+    const copied = await this.runShellCommand(copy, {
+      args: { ...options.args, _stdin: undefined },
+    });
+    if (copied.exitCode !== 0) {
+      throw new CommandError(`Could not read ${src}: ${copied.stderr.trim()}`);
+    }
+    try {
+      return await Deno.readFile(this.#outside(temp));
+    } finally {
+      await Deno.remove(this.#outside(temp)).catch(() => {});
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return Promise.resolve();
+  }
+}

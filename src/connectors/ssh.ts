@@ -1,0 +1,461 @@
+/**
+ * `@ssh`: hosts reached over SSH with ssh2 (pyinfra's default connector). One connection
+ * per host carries every command, each on its own channel; files move over SFTP through
+ * a temporary file that a (sudo/su-wrapped) shell command moves into place.
+ *
+ * Host data: see {@linkcode SshHostData}.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
+import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
+import type { ConnectorArguments } from "../core/arguments.ts";
+import { quote, StringCommand } from "../core/command.ts";
+import { CommandError, ConnectError } from "../core/errors.ts";
+import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
+import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
+
+export type { SshHostData } from "./ssh/settings.ts";
+
+/**
+ * Channels open at once on one connection. OpenSSH's sshd allows 10 sessions per
+ * connection (`MaxSessions`); one is kept for SFTP.
+ */
+const MAX_CHANNELS = 8;
+
+/** Tries to open a channel that sshd refused (too many sessions) before giving up. */
+const OPEN_RETRIES = 25;
+
+/** Seconds to wait for a closed channel to be confirmed before its slot is reused. */
+const CLOSE_GRACE = 5;
+
+/**
+ * The `@ssh` connector.
+ *
+ * @example
+ * ```ts ignore
+ * const ssh = new SshConnector("web1", { sshUser: "deploy", sshKey: "~/.ssh/id_ed25519" });
+ * await ssh.connect();
+ * const out = await ssh.runShellCommand(new StringCommand(["uname"]), { args });
+ * await ssh.disconnect();
+ * ```
+ */
+export class SshConnector implements Connector {
+  readonly #target: string;
+  readonly #data: Readonly<Record<string, unknown>>;
+  #settings: SshSettings | undefined;
+  #connection: SshConnection | undefined;
+  /** Why the connection ended, once it has. */
+  #lost: string | undefined;
+  #sftp: Promise<SFTPWrapper> | undefined;
+  #slots = new Slots(MAX_CHANNELS);
+  /** Commands in flight, told when the connection drops. */
+  #running = new Set<(reason: string) => void>();
+
+  /**
+   * @param target the host to reach (the inventory name, or what follows `@ssh/`)
+   * @param data the host's data (`sshUser`, `sshPort`, ...)
+   */
+  constructor(target: string, data: Readonly<Record<string, unknown>>) {
+    this.#target = target;
+    this.#data = data;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#connection) return;
+    const settings = resolveSshSettings(this.#target, this.#data);
+    this.#settings = settings;
+    const connection = await openSshConnection(settings, this.#target);
+    this.#connection = connection;
+    this.#lost = undefined;
+    const onGone = (reason: string) => {
+      if (this.#connection !== connection) return;
+      this.#lost ??= reason;
+      for (const abort of [...this.#running]) abort(this.#lost);
+    };
+    connection.client.on("error", (error: Error) => onGone(error.message));
+    connection.client.on("close", () => onGone("the connection was closed"));
+  }
+
+  /** The open connection, or a `ConnectError` saying why there is none. */
+  #client(): SshClient {
+    if (!this.#connection) throw new ConnectError(`Not connected to ${this.#target}`);
+    if (this.#lost !== undefined) {
+      throw new ConnectError(`Lost the connection to ${this.#target}: ${this.#lost}`);
+    }
+    return this.#connection.client;
+  }
+
+  async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
+    const client = this.#client();
+    for (let attempt = 1;; attempt++) {
+      const release = await this.#slots.acquire();
+      try {
+        return await new Promise<CommandOutput>((resolve, reject) => {
+          // exec throws "Not connected" at once when the socket is gone. The listeners
+          // must be on the channel before this callback returns: ssh2 may emit "exit"
+          // in the same tick, from the same batch of packets.
+          client.exec(
+            command.raw(),
+            { pty: options.args._getPty },
+            (error, stream) =>
+              error ? reject(error) : resolve(this.#collect(stream, release, options)),
+          );
+        });
+      } catch (error) {
+        release();
+        if (this.#lost !== undefined) return lostOutput(this.#target, this.#lost);
+        // sshd frees a finished session a moment after the channel closes, and may
+        // allow fewer sessions than we assume (MaxSessions): wait, then try again.
+        if (/open failed|open failure/i.test(messageOf(error)) && attempt < OPEN_RETRIES) {
+          if (attempt % 3 === 0) this.#slots.shrink();
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+          continue;
+        }
+        throw new CommandError(`Could not start a command on ${this.#target}: ${messageOf(error)}`);
+      }
+    }
+  }
+
+  #collect(channel: ClientChannel, release: () => void, options: RunOptions) {
+    const { args, sink } = options;
+    return new Promise<CommandOutput>((resolve) => {
+      const out = new TextDecoder();
+      const err = new TextDecoder();
+      let stdout = "";
+      let stderr = "";
+      let exitCode = -1;
+      let done = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      let released = false;
+      const free = () => {
+        if (released) return;
+        released = true;
+        if (grace !== undefined) clearTimeout(grace);
+        release();
+      };
+      const finish = (result: Partial<CommandOutput> = {}) => {
+        if (done) return;
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        this.#running.delete(onLost);
+        stdout += out.decode();
+        stderr += err.decode();
+        resolve({ exitCode, stdout, stderr, timedOut: false, ...result });
+      };
+      const onLost = (reason: string) => {
+        free();
+        finish({
+          exitCode: -1,
+          stderr: `${stderr}${stderr ? "\n" : ""}Connection lost: ${reason}`,
+        });
+      };
+      this.#running.add(onLost);
+      channel.on("data", (chunk: Buffer) => {
+        const text = out.decode(chunk, { stream: true });
+        stdout += text;
+        if (text) sink?.stdout?.(text);
+      });
+      channel.stderr.on("data", (chunk: Buffer) => {
+        const text = err.decode(chunk, { stream: true });
+        stderr += text;
+        if (text) sink?.stderr?.(text);
+      });
+      channel.on("exit", (code: number | null) => {
+        if (typeof code === "number") exitCode = code;
+      });
+      channel.on("close", () => {
+        free();
+        finish();
+      });
+      if (args._timeout !== undefined && args._timeout > 0) {
+        timer = setTimeout(() => {
+          // Ask sshd to kill the command's process group (see killChannel), then close
+          // the channel; do not wait for the server to confirm.
+          try {
+            killChannel(channel);
+            channel.close();
+          } catch {
+            // the connection is gone
+          }
+          grace = setTimeout(free, CLOSE_GRACE * 1000);
+          finish({ exitCode: -1, timedOut: true });
+        }, args._timeout * 1000);
+      }
+      const stdin = stdinText(args);
+      if (stdin !== undefined) channel.write(stdin);
+      channel.end();
+    });
+  }
+
+  /**
+   * Calls an SFTP method and waits for its callback, or for the connection to end
+   * (ssh2 leaves the callbacks of a closed session uncalled).
+   */
+  #sftpCall<T = void>(
+    fn: (cb: (error: Error | undefined | null, value: T) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (!this.#connection || this.#lost !== undefined) {
+        reject(new Error(`the connection is closed${this.#lost ? `: ${this.#lost}` : ""}`));
+        return;
+      }
+      const abort = (reason: string) => reject(new Error(`the connection ended: ${reason}`));
+      this.#running.add(abort);
+      fn((error, value) => {
+        this.#running.delete(abort);
+        if (error) reject(error);
+        else resolve(value);
+      });
+    });
+  }
+
+  /** The connection's SFTP session, opened on first use. */
+  #sftpSession(): Promise<SFTPWrapper> {
+    const client = this.#client();
+    this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      client.sftp((error, sftp) => {
+        if (error) {
+          this.#sftp = undefined;
+          reject(
+            new CommandError(
+              `Could not open SFTP on ${this.#target} (is sshd's sftp subsystem enabled?): ${error.message}`,
+            ),
+          );
+        } else resolve(sftp);
+      });
+    });
+    return this.#sftp;
+  }
+
+  /** Runs a helper command (cp, mv, rm) wrapped like the transfer that needs it. */
+  async #helper(command: StringCommand, options: TransferOptions): Promise<CommandOutput> {
+    return await this.runShellCommand(options.wrap(command), {
+      args: { ...options.args, _stdin: undefined, _getPty: false },
+    });
+  }
+
+  async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
+    const sftp = await this.#sftpSession();
+    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
+    try {
+      // Only we can read the temporary file, unless a user other than root must.
+      await this.#sftpCall((cb) =>
+        sftp.writeFile(temp, Buffer.from(content), { mode: 0o600, flag: "wx" }, cb)
+      );
+      if (needsReadableTemp(options.args)) {
+        await this.#sftpCall((cb) => sftp.chmod(temp, 0o644, cb));
+      }
+    } catch (error) {
+      await this.#sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => {});
+      throw new CommandError(`Could not upload ${dest} to ${this.#target}: ${sftpMessage(error)}`);
+    }
+    // A new file beside the target, then a rename: the target is replaced at once or not
+    // at all. `cat >` (not cp) gives the new file the usual umask mode.
+    const slash = dest.lastIndexOf("/");
+    const dir = slash < 0 ? "." : slash === 0 ? "/" : dest.slice(0, slash);
+    const staged = `${dir === "/" ? "" : dir}/.tsinfra-${crypto.randomUUID()}`;
+    const move = new StringCommand([
+      "cat",
+      quote(temp),
+      ">",
+      quote(staged),
+      "&&",
+      "mv",
+      "-f",
+      quote(staged),
+      quote(dest),
+      "||",
+      "{",
+      "rm",
+      "-f",
+      quote(staged),
+      ";",
+      "exit",
+      "1",
+      ";",
+      "}",
+    ]);
+    try {
+      const output = await this.#helper(move, options);
+      if (output.exitCode !== 0) {
+        const reason = output.timedOut ? "timed out" : output.stderr.trim();
+        throw new CommandError(
+          `Could not move the upload into ${dest} on ${this.#target}: ${reason}`,
+        );
+      }
+    } finally {
+      await this.#removeTemp(temp, options);
+    }
+  }
+
+  async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
+    const sftp = await this.#sftpSession();
+    if (!isElevated(options.args)) {
+      try {
+        return new Uint8Array(await this.#sftpCall<Buffer>((cb) => sftp.readFile(src, cb)));
+      } catch (error) {
+        throw new CommandError(`Could not read ${src} on ${this.#target}: ${sftpMessage(error)}`);
+      }
+    }
+    // Copy as the elevated user into a file only we may read, then read it over SFTP.
+    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-download-${crypto.randomUUID()}`;
+    const user = this.#settings!.user;
+    const copy = new StringCommand([
+      "umask",
+      "077",
+      "&&",
+      "cp",
+      quote(src),
+      quote(temp),
+      "&&",
+      "{",
+      "chown",
+      quote(user),
+      quote(temp),
+      "2>/dev/null",
+      "||",
+      "chmod",
+      "644",
+      quote(temp),
+      ";",
+      "}",
+    ]);
+    try {
+      const output = await this.#helper(copy, options);
+      if (output.exitCode !== 0) {
+        const reason = output.timedOut ? "timed out" : output.stderr.trim();
+        throw new CommandError(`Could not read ${src} on ${this.#target}: ${reason}`);
+      }
+      try {
+        return new Uint8Array(await this.#sftpCall<Buffer>((cb) => sftp.readFile(temp, cb)));
+      } catch (error) {
+        throw new CommandError(`Could not read ${src} on ${this.#target}: ${sftpMessage(error)}`);
+      }
+    } finally {
+      await this.#removeTemp(temp, options);
+    }
+  }
+
+  /** Deletes a temporary file: over SFTP when it is ours, else with the transfer's wrap. */
+  async #removeTemp(temp: string, options: TransferOptions): Promise<void> {
+    if (!this.#connection || this.#lost !== undefined) return;
+    try {
+      const sftp = await this.#sftpSession();
+      await this.#sftpCall((cb) => sftp.unlink(temp, cb));
+    } catch (error) {
+      if (isNoSuchFile(error)) return;
+      await this.#helper(new StringCommand(["rm", "-f", quote(temp)]), options).catch(() => {});
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    this.#sftp = undefined;
+    if (!connection) return;
+    for (const abort of [...this.#running]) abort("disconnected");
+    for (const client of [connection.client, ...connection.jumps.reverse()]) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        client.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        client.end();
+      });
+    }
+  }
+}
+
+/** Counts open channels and queues the rest. */
+class Slots {
+  #free: number;
+  #size: number;
+  #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+    this.#size = size;
+  }
+
+  /** Allows one channel fewer from now on (never fewer than one). */
+  shrink(): void {
+    if (this.#size <= 1) return;
+    this.#size--;
+    this.#free--;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (this.#free < 0) {
+        this.#free++;
+        return;
+      }
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
+
+/**
+ * Asks sshd to SIGKILL the command's process group. `ClientChannel.signal` sends nothing
+ * once our side has sent end of input (always, here), so this goes to ssh2's protocol
+ * object as that method does (internal API of the pinned ssh2 1.17.0). sshd signals as
+ * the login user: a command running under sudo as another user is not reached, and
+ * stops only when it notices the closed channel.
+ */
+function killChannel(channel: ClientChannel): void {
+  const internal = channel as unknown as {
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+  };
+  const id = internal.outgoing?.id;
+  const state = internal.outgoing?.state;
+  if (id === undefined || (state !== "open" && state !== "eof")) return;
+  internal._client?._protocol?.signal?.(id, "KILL");
+}
+
+function lostOutput(target: string, reason: string): CommandOutput {
+  return {
+    exitCode: -1,
+    stdout: "",
+    stderr: `Connection to ${target} lost: ${reason}`,
+    timedOut: false,
+  };
+}
+
+function stdinText(args: ConnectorArguments): string | undefined {
+  if (args._stdin === undefined) return undefined;
+  if (!Array.isArray(args._stdin)) return args._stdin;
+  return args._stdin.map((line) => line.endsWith("\n") ? line : line + "\n").join("");
+}
+
+function isElevated(args: ConnectorArguments): boolean {
+  return Boolean(args._sudo || args._suUser || args._su || args._doas);
+}
+
+/** Whether a user other than root reads the temporary upload (sudo -u, su, doas -u). */
+function needsReadableTemp(args: ConnectorArguments): boolean {
+  const other = (user: string | undefined) => user !== undefined && user !== "root";
+  return (args._sudo && other(args._sudoUser)) || other(args._suUser) ||
+    (args._doas && other(args._doasUser));
+}
+
+function isNoSuchFile(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 2;
+}
+
+function sftpMessage(error: unknown): string {
+  if (isNoSuchFile(error)) return "No such file or directory";
+  if ((error as { code?: unknown })?.code === 3) return "Permission denied";
+  return messageOf(error);
+}
