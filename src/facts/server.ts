@@ -1,23 +1,48 @@
 /**
- * Facts about the host itself: `server.Os`, `server.Hostname`, `server.Users`, ...
- * Names, arguments and parsing follow pyinfra's `pyinfra.facts.server`.
+ * Facts about the host itself: `server.Os`, `server.Hostname`, `server.Users`,
+ * `server.LinuxName`, ... Names, arguments and parsing follow pyinfra's
+ * `pyinfra.facts.server`.
  *
  * @module
  */
-import { defineFact } from "../core/fact.ts";
-
-/**
- * The operating system kernel name, as `uname -s` prints it (`"Linux"`, `"FreeBSD"`).
- *
- * @example
- * ```ts ignore
- * import { Os } from "tsinfra/facts/server";
- * if ((await host.getFact(Os)) === "Linux") { ... }
- * ```
- */
-export const Os = defineFact<string | null>({
-  name: "server.Os",
-  summary: "Returns the OS name according to uname.",
-  command: "uname -s",
-  process: (lines) => lines.join("\n").trim(),
-});
+export {
+  Arch,
+  Command,
+  Date_ as Date,
+  Groups,
+  HasGui,
+  Home,
+  Hostname,
+  Kernel,
+  KernelVersion,
+  LinuxGui,
+  Locales,
+  MacosVersion,
+  Os,
+  OsVersion,
+  Path,
+  Selinux,
+  TmpDir,
+  User,
+  Which,
+} from "./server/basic.ts";
+export type { SelinuxInfo } from "./server/basic.ts";
+export {
+  Crontab,
+  KernelModules,
+  LsbRelease,
+  Mounts,
+  SecurityLimits,
+  Sysctl,
+} from "./server/system.ts";
+export type {
+  CrontabEntry,
+  KernelModuleInfo,
+  MountInfo,
+  SecurityLimit,
+  SysctlValue,
+} from "./server/system.ts";
+export { Users } from "./server/users.ts";
+export type { UserInfo } from "./server/users.ts";
+export { LinuxDistribution, LinuxName } from "./server/distribution.ts";
+export type { LinuxDistributionInfo } from "./server/distribution.ts";

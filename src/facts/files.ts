@@ -1,0 +1,430 @@
+/**
+ * Facts about files and folders: `files.File`, `files.Directory`, `files.Link`, hashes,
+ * `files.FindInFile`, `files.FindFiles`, ... Names, arguments, commands and parsing
+ * follow pyinfra's `pyinfra.facts.files`.
+ *
+ * @module
+ */
+import { defineFact, type Fact } from "../core/fact.ts";
+import { quote, StringCommand } from "../core/command.ts";
+import { shellQuote } from "../core/quote.ts";
+
+const LINUX_STAT = "stat -c 'user=%U group=%G mode=%A atime=%X mtime=%Y ctime=%Z size=%s %N'";
+const BSD_STAT = "stat -f 'user=%Su group=%Sg mode=%Sp atime=%a mtime=%m ctime=%c size=%z %N%SY'";
+const STAT_LINE =
+  /^user=(.*) group=(.*) mode=(.*) atime=([0-9]*) mtime=([0-9]*) ctime=([0-9]*) size=([0-9]*) (.*)/;
+
+const TYPE_OF_FLAG: Record<string, string> = {
+  b: "block",
+  c: "character",
+  d: "directory",
+  l: "link",
+  s: "socket",
+  p: "fifo",
+  "-": "file",
+};
+
+// Per position of `rwxrwxrwx`: the bits each character sets (special bits included).
+const PERMISSION_BITS: Record<string, number>[] = [
+  { r: 0o400 },
+  { w: 0o200 },
+  { x: 0o100, S: 0o4000, s: 0o4100 },
+  { r: 0o040 },
+  { w: 0o020 },
+  { x: 0o010, S: 0o2000, s: 0o2010 },
+  { r: 0o004 },
+  { w: 0o002 },
+  { x: 0o001, T: 0o1000, t: 0o1001 },
+];
+
+/**
+ * `rwsr-Sr--` -> 6744: permission bits as pyinfra writes modes, octal digits read as a
+ * decimal number.
+ *
+ * @example
+ * ```ts
+ * import { parseMode } from "./files.ts";
+ * parseMode("rwxr-xr-x"); // 755
+ * ```
+ */
+export function parseMode(text: string): number {
+  let bits = 0;
+  [...text].forEach((char, i) => (bits |= PERMISSION_BITS[i]?.[char] ?? 0));
+  return Number(bits.toString(8));
+}
+
+function parseTime(value: string): Date | null {
+  return /^\d+$/.test(value) ? new Date(Number(value) * 1000) : null;
+}
+
+function tryInt(value: string): number | string {
+  return /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
+/** What `files.File`, `files.Directory`, `files.Link` and `files.Socket` return. */
+export interface FileInfo {
+  user: string;
+  group: string;
+  /** Permission bits as octal digits read as decimal: 0o644 is 644. */
+  mode: number;
+  size: number | string;
+  atime: Date | null;
+  mtime: Date | null;
+  ctime: Date | null;
+  /** Set for links: where the link points. */
+  link_target?: string;
+}
+
+/** A path's stat, or null when it does not exist, or false when it is another type. */
+export type StatValue = FileInfo | false | null;
+
+function statFact(name: string, type: string, summary: string): Fact<StatValue, { path: string }> {
+  return defineFact<StatValue, { path: string }>({
+    name,
+    summary,
+    argNames: ["path"],
+    command: ({ path }) => {
+      const p = quote(path);
+      return new StringCommand([
+        "! (test -e",
+        p,
+        "|| test -L",
+        p,
+        ") || (",
+        LINUX_STAT,
+        p,
+        "2> /dev/null ||",
+        BSD_STAT,
+        p,
+        ")",
+      ]);
+    },
+    process: (lines) => {
+      const match = STAT_LINE.exec(lines[0] ?? "");
+      if (!match) return null;
+      const mode = match[3];
+      const pathType = TYPE_OF_FLAG[mode[0]];
+      const info: FileInfo = {
+        user: match[1],
+        group: match[2],
+        mode: parseMode(mode.slice(1)),
+        atime: parseTime(match[4]),
+        mtime: parseTime(match[5]),
+        ctime: parseTime(match[6]),
+        size: tryInt(match[7]),
+      };
+      if (pathType !== type) return false;
+      if (pathType === "link") {
+        const target = match[8].split(" -> ")[1] ?? "";
+        info.link_target = target.replace(/^'+|'+$/g, "").replace(/^`+/, "");
+      }
+      return info;
+    },
+  });
+}
+
+/**
+ * A file's owner, group, mode, size and times; null when the path does not exist,
+ * false when it is not a file.
+ *
+ * @example
+ * ```ts ignore
+ * const info = await host.getFact(File, { path: "/etc/hosts" });
+ * if (info) console.log(info.mode); // 644
+ * ```
+ */
+export const File = statFact(
+  "files.File",
+  "file",
+  "Returns information about a file on the remote system.",
+);
+
+/**
+ * Like {@linkcode File}, for a folder.
+ *
+ * @example
+ * ```ts ignore
+ * const dir = await host.getFact(Directory, { path: "/srv/app" });
+ * ```
+ */
+export const Directory = statFact(
+  "files.Directory",
+  "directory",
+  "Returns information about a directory on the remote system.",
+);
+
+/**
+ * Like {@linkcode File}, for a symbolic link, with `link_target`.
+ *
+ * @example
+ * ```ts ignore
+ * const link = await host.getFact(Link, { path: "/etc/nginx/sites-enabled/app" });
+ * link && link.link_target;
+ * ```
+ */
+export const Link = statFact(
+  "files.Link",
+  "link",
+  "Returns information about a link on the remote system.",
+);
+
+/**
+ * Like {@linkcode File}, for a socket.
+ *
+ * @example
+ * ```ts ignore
+ * const socket = await host.getFact(Socket, { path: "/run/docker.sock" });
+ * ```
+ */
+export const Socket = statFact(
+  "files.Socket",
+  "socket",
+  "Returns information about a socket on the remote system.",
+);
+
+function hashFact(
+  name: string,
+  digits: number,
+  programs: string[],
+): Fact<string | null, { path: string }> {
+  const algorithm = name.slice("files.".length, -"File".length).toUpperCase();
+  return defineFact<string | null, { path: string }>({
+    name,
+    summary: `Returns the ${algorithm} hash of a file, or null if the file does not exist.`,
+    argNames: ["path"],
+    command: ({ path }) => {
+      const p = quote(path);
+      const tries: (string | typeof p)[] = [];
+      programs.forEach((program, i) => {
+        if (i > 0) tries.push("||");
+        tries.push(program, p, "2> /dev/null");
+      });
+      return new StringCommand(["test -e", p, "&& (", ...tries, ") || true"]);
+    },
+    process: (lines, { path }) => {
+      const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const patterns = [
+        new RegExp(`^([a-fA-F0-9]{${digits}})\\s+${escaped}$`),
+        new RegExp(`^${algorithm}\\s+\\(${escaped}\\)\\s+=\\s+([a-fA-F0-9]{${digits}})$`),
+      ];
+      for (const pattern of patterns) {
+        const match = pattern.exec(lines[0] ?? "");
+        if (match) return match[1];
+      }
+      return null;
+    },
+  });
+}
+
+/**
+ * The SHA1 hash of a file, or null when it does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const sum = await host.getFact(Sha1File, { path: "/etc/hosts" });
+ * ```
+ */
+export const Sha1File = hashFact("files.Sha1File", 40, ["sha1sum", "shasum", "sha1"]);
+
+/**
+ * The SHA256 hash of a file, or null when it does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const sum = await host.getFact(Sha256File, { path: "/etc/hosts" });
+ * ```
+ */
+export const Sha256File = hashFact("files.Sha256File", 64, [
+  "sha256sum",
+  "shasum -a 256",
+  "sha256",
+]);
+
+/**
+ * The MD5 hash of a file, or null when it does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const sum = await host.getFact(Md5File, { path: "/etc/hosts" });
+ * ```
+ */
+export const Md5File = hashFact("files.Md5File", 32, ["md5sum", "md5"]);
+
+/** Arguments of {@linkcode FindInFile}. */
+export interface FindInFileArgs extends Record<string, unknown> {
+  path: string;
+  /** A grep pattern (basic regular expression). */
+  pattern: string;
+  /** Let the shell expand `$VARS` in the pattern. @default {false} */
+  interpolate_variables?: boolean;
+}
+
+/**
+ * The lines of a file matching a grep pattern: [] when none match, null when the file
+ * does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const lines = await host.getFact(FindInFile, { path: "/etc/hosts", pattern: "^127" });
+ * ```
+ */
+export const FindInFile = defineFact<string[] | null, FindInFileArgs>({
+  name: "files.FindInFile",
+  summary: "Checks for the existence of text in a file using grep.",
+  argNames: ["path", "pattern", "interpolate_variables"],
+  argDefaults: { interpolate_variables: false },
+  command: ({ path, pattern, interpolate_variables }) => {
+    const flag = `__pyinfra_exists_${path}`;
+    // Interpolation is the caller's explicit choice: only `"` is escaped, `$` stays live.
+    const grepPattern = interpolate_variables
+      ? `"${pattern.replaceAll('"', '\\"')}"`
+      : quote(pattern);
+    return new StringCommand([
+      "grep -e",
+      grepPattern,
+      quote(path),
+      "2> /dev/null || ( find",
+      quote(path),
+      "-type f > /dev/null && echo",
+      quote(flag),
+      "|| true )",
+    ]);
+  },
+  process: (lines, { path }) => (lines[0] === `__pyinfra_exists_${path}` ? [] : lines),
+});
+
+function findFact(
+  name: string,
+  flag: string,
+  what: string,
+): Fact<string[], { path: string; quote_path?: boolean }> {
+  return defineFact<string[], { path: string; quote_path?: boolean }>({
+    name,
+    summary: `Returns a list of ${what} from a start path, recursively using find.`,
+    argNames: ["path", "quote_path"],
+    argDefaults: { quote_path: true },
+    command: ({ path, quote_path }) =>
+      new StringCommand([
+        "find",
+        quote_path === false ? path : quote(path),
+        "-type",
+        flag,
+        "|| true",
+      ]),
+    process: (lines) => lines,
+    default: () => [],
+  });
+}
+
+/**
+ * Every file under a folder, recursively (`find -type f`).
+ *
+ * @example
+ * ```ts ignore
+ * const files = await host.getFact(FindFiles, { path: "/etc/nginx" });
+ * ```
+ */
+export const FindFiles = findFact("files.FindFiles", "f", "files");
+
+/**
+ * Every link under a folder, recursively (`find -type l`).
+ *
+ * @example
+ * ```ts ignore
+ * const links = await host.getFact(FindLinks, { path: "/etc/nginx/sites-enabled" });
+ * ```
+ */
+export const FindLinks = findFact("files.FindLinks", "l", "links");
+
+/**
+ * Every folder under a folder, recursively (`find -type d`).
+ *
+ * @example
+ * ```ts ignore
+ * const dirs = await host.getFact(FindDirectories, { path: "/srv" });
+ * ```
+ */
+export const FindDirectories = findFact("files.FindDirectories", "d", "directories");
+
+/**
+ * The BSD file flags set on a path (`chflags`); [] where chflags does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const flags = await host.getFact(Flags, { path: "/etc/rc.conf" });
+ * ```
+ */
+export const Flags = defineFact<string[], { path: string }>({
+  name: "files.Flags",
+  summary: "Returns a list of the file flags set for the specified file or directory.",
+  argNames: ["path"],
+  requiresCommand: "chflags",
+  command: ({ path }) =>
+    new StringCommand(["! test -e", quote(path), "|| stat -f %Sf", quote(path)]),
+  process: (lines) => (lines.length === 1 ? lines[0].split(",").filter((f) => f.length > 0) : []),
+  default: () => [],
+});
+
+/** pyinfra's block marker and its default begin/end words. */
+export const BLOCK_MARKER_DEFAULT = "# {mark} PYINFRA BLOCK";
+const EXISTS = "__pyinfra_exists_";
+const MISSING = "__pyinfra_missing_";
+
+/** Arguments of {@linkcode Block}. */
+export interface BlockArgs extends Record<string, unknown> {
+  path: string;
+  /** Marker line with `{mark}` where BEGIN/END go. @default {"# {mark} PYINFRA BLOCK"} */
+  marker?: string | null;
+  begin?: string | null;
+  end?: string | null;
+}
+
+/** The begin and end marker lines of a block. */
+export function blockMarkers(
+  args: { marker?: string | null; begin?: string | null; end?: string | null },
+) {
+  const marker = args.marker || BLOCK_MARKER_DEFAULT;
+  return {
+    start: marker.replace("{mark}", args.begin || "BEGIN"),
+    end: marker.replace("{mark}", args.end || "END"),
+  };
+}
+
+/**
+ * The lines between a block's markers: [] when the markers are not there, null when the
+ * file does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const lines = await host.getFact(Block, { path: "/etc/hosts" });
+ * ```
+ */
+export const Block = defineFact<string[] | null, BlockArgs>({
+  name: "files.Block",
+  summary: "Returns the lines found between a block's markers.",
+  argNames: ["path", "marker", "begin", "end"],
+  command: (args) => {
+    const { start, end } = blockMarkers(args);
+    if (start === end) {
+      throw new Error(`delimiters for block must be different but found only '${start}'`);
+    }
+    return new StringCommand([
+      "awk",
+      shellQuote(`/${end}/{ f=0} f; /${start}/{ f=1} `),
+      quote(args.path),
+      "|| (find",
+      quote(args.path),
+      "-type f > /dev/null && echo",
+      quote(`${EXISTS}${args.path}`),
+      "|| echo",
+      quote(`${MISSING}${args.path}`),
+      ")",
+    ]);
+  },
+  process: (lines, { path }) => {
+    if (lines[0] === `${EXISTS}${path}`) return [];
+    if (lines[0] === `${MISSING}${path}`) return null;
+    return lines;
+  },
+  default: () => [],
+});
