@@ -3,4 +3,5 @@
  *
  * @module
  */
+export * as files from "./files.ts";
 export * as server from "./server.ts";

@@ -1,0 +1,12 @@
+/**
+ * File operations: `files.file`, `files.directory`, `files.link`, `files.put`,
+ * `files.template`, `files.line`, `files.replace`, `files.block`, `files.get`,
+ * `files.sync`, `files.download`, `files.flags`. Names, arguments and commands follow
+ * pyinfra's `pyinfra.operations.files`.
+ *
+ * @module
+ */
+export { block } from "./files/block.ts";
+export type { BlockOptions } from "./files/block.ts";
+export { line, replace } from "./files/line.ts";
+export type { LineOptions, ReplaceOptions } from "./files/line.ts";
