@@ -7,6 +7,8 @@
  * @module
  */
 export { block } from "./files/block.ts";
+export { directory, file, link } from "./files/paths.ts";
+export type { DirectoryOptions, FileOptions, ForceOptions, LinkOptions } from "./files/paths.ts";
 export type { BlockOptions } from "./files/block.ts";
 export { line, replace } from "./files/line.ts";
 export type { LineOptions, ReplaceOptions } from "./files/line.ts";
