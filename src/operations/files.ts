@@ -7,8 +7,12 @@
  * @module
  */
 export { block } from "./files/block.ts";
+export { download, flags } from "./files/download.ts";
+export type { DownloadOptions, FlagsOptions } from "./files/download.ts";
 export { directory, file, link } from "./files/paths.ts";
 export type { DirectoryOptions, FileOptions, ForceOptions, LinkOptions } from "./files/paths.ts";
 export type { BlockOptions } from "./files/block.ts";
 export { line, replace } from "./files/line.ts";
+export { get, put, sync, template } from "./files/transfer.ts";
+export type { GetOptions, PutOptions, SyncOptions, TemplateOptions } from "./files/transfer.ts";
 export type { LineOptions, ReplaceOptions } from "./files/line.ts";

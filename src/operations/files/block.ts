@@ -59,7 +59,8 @@ function heredocTerminator(text: string): string {
  * ```
  */
 export const block = defineOperation<BlockOptions>("files.block", {
-  summary: "Ensure content, surrounded by the appropriate markers, is present (or not) in the file.",
+  summary:
+    "Ensure content, surrounded by the appropriate markers, is present (or not) in the file.",
   argNames: [
     "path",
     "content",
@@ -80,12 +81,27 @@ export const block = defineOperation<BlockOptions>("files.block", {
     const quotedPath = quote(path);
     let prepare = new StringCommand(['OUT="$(TMPDIR=/tmp mktemp -t pyinfra.XXXXXX)" && ']);
     if (args.backup) {
-      prepare = new StringCommand(["cp", quotedPath, quote(`${path}.${ctx.timestamp()}`), "&&", prepare]);
+      prepare = new StringCommand([
+        "cp",
+        quotedPath,
+        quote(`${path}.${ctx.timestamp()}`),
+        "&&",
+        prepare,
+      ]);
     }
     const replaceFile = new StringCommand([
-      "chmod $(stat -c %a", quotedPath, "2>/dev/null || stat -f %Lp", quotedPath, ") $OUT && ",
-      '(chown $(stat -c "%U:%G"', quotedPath, "2>/dev/null) $OUT || ",
-      'chown -n $(stat -f "%u:%g"', quotedPath, ') $OUT)  && mv "$OUT"', quotedPath,
+      "chmod $(stat -c %a",
+      quotedPath,
+      "2>/dev/null || stat -f %Lp",
+      quotedPath,
+      ") $OUT && ",
+      '(chown $(stat -c "%U:%G"',
+      quotedPath,
+      "2>/dev/null) $OUT || ",
+      'chown -n $(stat -f "%u:%g"',
+      quotedPath,
+      ') $OUT)  && mv "$OUT"',
+      quotedPath,
     ]);
     const current = await ctx.host.getFact(Block, {
       path,
@@ -95,22 +111,36 @@ export const block = defineOperation<BlockOptions>("files.block", {
     });
     // Markers go inside awk /regexes/ in single quotes: keep them plain.
     if (/['/\\]/.test(start + end)) {
-      throw new OperationValueError(`block markers cannot contain quotes, slashes or backslashes: ${start}`);
+      throw new OperationValueError(
+        `block markers cannot contain quotes, slashes or backslashes: ${start}`,
+      );
     }
 
     if (!present) {
       if (current === null) return ctx.noop("no remove required: file did not exist");
       if (current.length === 0) return ctx.noop("no remove required: markers not found");
-      yield new StringCommand([prepare, `awk '/${start}/,/${end}/ {next} 1'`, quotedPath, "> $OUT &&", replaceFile]);
+      yield new StringCommand([
+        prepare,
+        `awk '/${start}/,/${end}/ {next} 1'`,
+        quotedPath,
+        "> $OUT &&",
+        replaceFile,
+      ]);
       return;
     }
-    if (!args.content) throw new OperationValueError("'content' must be supplied when 'present' == True");
+    if (!args.content) {
+      throw new OperationValueError("'content' must be supplied when 'present' == True");
+    }
     if (args.line) {
       if (before === after) {
-        throw new OperationValueError("only one of 'before' or 'after' used when 'line` is specified");
+        throw new OperationValueError(
+          "only one of 'before' or 'after' used when 'line` is specified",
+        );
       }
     } else if (before !== after) {
-      throw new OperationValueError("'line' must be supplied or 'before' and 'after' must be equal");
+      throw new OperationValueError(
+        "'line' must be supplied or 'before' and 'after' must be equal",
+      );
     }
     const content = typeof args.content === "string" ? args.content.split("\n") : args.content;
     const theBlock = [start, ...content, end].join("\n");
@@ -122,20 +152,46 @@ export const block = defineOperation<BlockOptions>("files.block", {
       const redirect = current === null ? ">" : ">>";
       const stdin = current !== null && current.length === 0 && before ? "- " : "";
       const terminator = heredocTerminator(theBlock);
-      const open = literal || terminator !== "PYINFRAHERE" ? `<<'${terminator}'` : `<<${terminator}`;
-      yield new StringCommand([`cat ${stdin}${redirect}`, quotedPath, open, `\n${theBlock}\n${terminator}`]);
+      const open = literal || terminator !== "PYINFRAHERE"
+        ? `<<'${terminator}'`
+        : `<<${terminator}`;
+      yield new StringCommand([
+        `cat ${stdin}${redirect}`,
+        quotedPath,
+        open,
+        `\n${theBlock}\n${terminator}`,
+      ]);
     } else if (current.length === 0) {
       const regex = adjustRegex(args.line!, args.escapeRegexCharacters ?? false);
-      if (regex.includes("'")) throw new OperationValueError(`line cannot contain a single quote: ${args.line}`);
+      if (regex.includes("'")) {
+        throw new OperationValueError(`line cannot contain a single quote: ${args.line}`);
+      }
       const printBefore = before ? "{ print }" : "";
       const printAfter = after ? "{ print }" : "";
-      const program = `awk 'BEGIN {x=ARGV[2]; ARGV[2]=""} ${printAfter} f!=1 && /${regex.replaceAll("/", "\\/")}/ { print x; f=1} ` +
+      const program =
+        `awk 'BEGIN {x=ARGV[2]; ARGV[2]=""} ${printAfter} f!=1 && /${
+          regex.replaceAll("/", "\\/")
+        }/ { print x; f=1} ` +
         `END {if (f==0) print ARGV[2] } ${printBefore}'`;
-      yield new StringCommand([prepare, program, quotedPath, argument(theBlock), "> $OUT &&", replaceFile]);
+      yield new StringCommand([
+        prepare,
+        program,
+        quotedPath,
+        argument(theBlock),
+        "> $OUT &&",
+        replaceFile,
+      ]);
     } else if (current.length !== content.length || content.some((l, i) => l !== current[i])) {
       const program = `awk 'BEGIN {{f=1; x=ARGV[2]; ARGV[2]=""}}/${start}/ {print; print x; f=0} ` +
         `/${end}/ {print; f=1; next} f'`;
-      yield new StringCommand([prepare, program, quotedPath, argument(content.join("\n")), "> $OUT &&", replaceFile]);
+      yield new StringCommand([
+        prepare,
+        program,
+        quotedPath,
+        argument(content.join("\n")),
+        "> $OUT &&",
+        replaceFile,
+      ]);
     } else {
       ctx.noop("content already present");
     }

@@ -65,7 +65,14 @@ export const line = defineOperation<LineOptions>("files.line", {
     const text = replace || args.line;
     const value = interpolate ? `"${text}"` : quote(text);
     let echo = ensureNewline
-      ? new StringCommand(["( [ $(tail -c1", quote(path), "| wc -l) -eq 0 ] && echo ; echo", value, ") >>", quote(path)])
+      ? new StringCommand([
+        "( [ $(tail -c1",
+        quote(path),
+        "| wc -l) -eq 0 ] && echo ; echo",
+        value,
+        ") >>",
+        quote(path),
+      ])
       : new StringCommand(["echo", value, ">>", quote(path)]);
     const timestamp = ctx.timestamp();
     if (backup) {
@@ -75,7 +82,12 @@ export const line = defineOperation<LineOptions>("files.line", {
       ]);
     }
     const sed = (replacement: string) =>
-      sedReplace(path, matchLine, replacement, { flags: args.flags, backup, interpolateVariables: interpolate, timestamp });
+      sedReplace(path, matchLine, replacement, {
+        flags: args.flags,
+        backup,
+        interpolateVariables: interpolate,
+        timestamp,
+      });
 
     if (!presentLines?.length && present) {
       if (replace) {
@@ -130,9 +142,13 @@ export const replace = defineOperation<ReplaceOptions>("files.replace", {
   argNames: ["path", "text", "replace", "flags", "backup", "interpolateVariables", "match"],
   async *generator(args, ctx) {
     const text = args.text ?? args.match;
-    if (text == null) throw new OperationTypeError("Missing argument `text` required in `files.replace` operation");
+    if (text == null) {
+      throw new OperationTypeError("Missing argument `text` required in `files.replace` operation");
+    }
     if (args.replace == null) {
-      throw new OperationTypeError("Missing argument `replace` required in `files.replace` operation");
+      throw new OperationTypeError(
+        "Missing argument `replace` required in `files.replace` operation",
+      );
     }
     const interpolate = args.interpolateVariables ?? false;
     const existing = await ctx.host.getFact(FindInFile, {

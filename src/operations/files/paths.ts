@@ -22,7 +22,9 @@ export interface ForceOptions {
 }
 
 function validatePath(path: unknown): string {
-  if (typeof path !== "string") throw new OperationTypeError("`path` must be a string or `os.PathLike` object");
+  if (typeof path !== "string") {
+    throw new OperationTypeError("`path` must be a string or `os.PathLike` object");
+  }
   return path;
 }
 
@@ -116,7 +118,10 @@ export async function* ensureParentDirectory(
 ): AsyncGenerator<OperationCommand, void, undefined> {
   const dir = posix.dirname(path);
   if (dir && dir !== "." && dir !== path) {
-    yield* ensureDirectory({ path: dir, user, group }, ctx, { noCheckOwnerMode: true, noFailOnLink: true });
+    yield* ensureDirectory({ path: dir, user, group }, ctx, {
+      noCheckOwnerMode: true,
+      noFailOnLink: true,
+    });
   }
 }
 
@@ -130,7 +135,17 @@ export async function* ensureParentDirectory(
  */
 export const directory = defineOperation<DirectoryOptions>("files.directory", {
   summary: "Add/remove/update directories.",
-  argNames: ["path", "present", "user", "group", "mode", "recursive", "force", "forceBackup", "forceBackupDir"],
+  argNames: [
+    "path",
+    "present",
+    "user",
+    "group",
+    "mode",
+    "recursive",
+    "force",
+    "forceBackup",
+    "forceBackupDir",
+  ],
   generator: (args, ctx) => ensureDirectory(args, ctx),
 });
 
@@ -267,7 +282,11 @@ export const link = defineOperation<LinkOptions>("files.link", {
       else ctx.noop(`link ${path} does not exist`);
       return;
     }
-    const add = new StringCommand([(args.symbolic ?? true) ? "ln -s" : "ln", quote(target!), quote(path)]);
+    const add = new StringCommand([
+      (args.symbolic ?? true) ? "ln -s" : "ln",
+      quote(target!),
+      quote(path),
+    ]);
     if (info === null) {
       if (args.createRemoteDir ?? true) yield* ensureParentDirectory(path, user, group, ctx);
       yield add;
