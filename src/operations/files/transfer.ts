@@ -78,6 +78,26 @@ async function* putSource(
   if (!changed) ctx.noop(`file ${dest} is already uploaded`);
 }
 
+/** Uploads in-memory content (a generated file) unless the host has the same. */
+export function putContent(
+  content: string,
+  dest: string,
+  options: {
+    user?: string | null;
+    group?: string | null;
+    mode?: Mode | null;
+    createRemoteDir?: boolean;
+  },
+  ctx: OperationContext,
+): AsyncGenerator<OperationCommand, void, undefined> {
+  return putSource(
+    { command: (d) => new UploadCommand({ content }, d), sum: sha1(content) },
+    dest,
+    options,
+    ctx,
+  );
+}
+
 /** Options of {@linkcode put}. */
 export interface PutOptions {
   /** The controller file (`./x` is relative to the calling file). */
@@ -171,12 +191,7 @@ export const template = defineOperation<TemplateOptions>("files.template", {
   localPathArgs: ["src"],
   async *generator(args, ctx) {
     const text = renderTemplate(ctx, args.src, args.vars ?? {});
-    yield* putSource(
-      { command: (dest) => new UploadCommand({ content: text }, dest), sum: sha1(text) },
-      args.dest,
-      { ...args, mode: ensureModeInt(args.mode) },
-      ctx,
-    );
+    yield* putContent(text, args.dest, { ...args, mode: ensureModeInt(args.mode) }, ctx);
   },
 });
 

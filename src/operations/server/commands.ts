@@ -1,0 +1,128 @@
+/**
+ * `server.shell`, `server.script`, `server.scriptTemplate` and `server.wait`: commands
+ * and scripts run on every deploy.
+ *
+ * @module
+ */
+import { defineOperation } from "../../core/operation.ts";
+import { quote, StringCommand } from "../../core/command.ts";
+import { OperationTypeError } from "../../core/errors.ts";
+import { chmod } from "../util/files.ts";
+import { put, template } from "../files/transfer.ts";
+
+/** Options of {@linkcode shell}. */
+export interface ShellOptions {
+  /** One command or a list of commands, run in order. */
+  commands: string | string[];
+}
+
+/**
+ * Runs shell commands on the host. Not idempotent: it runs on every deploy (use `_if`).
+ *
+ * @example
+ * ```ts ignore
+ * server.shell({ commands: ["systemctl daemon-reload"], _if: unit.didChange });
+ * ```
+ */
+export const shell = defineOperation<ShellOptions>("server.shell", {
+  argNames: ["commands"],
+  idempotent: false,
+  summary: "Run raw shell code on server during a deploy.",
+  async *generator({ commands }) {
+    for (const command of typeof commands === "string" ? [commands] : commands) yield command;
+  },
+});
+
+/** Options of {@linkcode script}. */
+export interface ScriptOptions {
+  /** The script on the controller (`./x` is relative to the calling file). */
+  src: string;
+  /** Arguments passed to the script (each quoted). */
+  args?: string[];
+}
+
+/**
+ * Uploads a script to a temporary file and runs it. Not idempotent.
+ *
+ * @example
+ * ```ts ignore
+ * server.script({ src: "./scripts/setup.sh", args: ["--fast"] });
+ * ```
+ */
+export const script = defineOperation<ScriptOptions>("server.script", {
+  argNames: ["src", "args"],
+  localPathArgs: ["src"],
+  idempotent: false,
+  summary: "Upload and execute a local script on the remote host.",
+  async *generator({ src, args = [] }, ctx) {
+    const temp = ctx.tempFilename();
+    yield* put.generate({ src, dest: temp }, ctx);
+    yield chmod(temp, "+x");
+    yield new StringCommand([quote(temp), ...args.map((a) => quote(a))]);
+  },
+});
+
+/** Options of {@linkcode scriptTemplate}. */
+export interface ScriptTemplateOptions {
+  /** The Eta template of the script on the controller. */
+  src: string;
+  /** Arguments passed to the script (each quoted). */
+  args?: string[];
+  /** Template variables (`it.<name>`). */
+  vars?: Record<string, unknown>;
+}
+
+/**
+ * Renders a script template, uploads it to a temporary file and runs it. Not idempotent.
+ *
+ * @example
+ * ```ts ignore
+ * server.scriptTemplate({ src: "./scripts/setup.sh.eta", vars: { version: "1.2" } });
+ * ```
+ */
+export const scriptTemplate = defineOperation<ScriptTemplateOptions>("server.scriptTemplate", {
+  argNames: ["src", "args", "vars"],
+  localPathArgs: ["src"],
+  idempotent: false,
+  summary: "Generate, upload and execute a local script template on the remote host.",
+  async *generator({ src, args = [], vars = {} }, ctx) {
+    const temp = ctx.tempFilename(`${src}${JSON.stringify(vars)}`);
+    yield* template.generate({ src, dest: temp, vars }, ctx);
+    yield chmod(temp, "+x");
+    yield new StringCommand([quote(temp), ...args.map((a) => quote(a))]);
+  },
+});
+
+/** Options of {@linkcode wait}. */
+export interface WaitOptions {
+  /** The TCP port to wait for. */
+  port: number;
+}
+
+/**
+ * Waits until something listens on a port of the host (checks every second with netstat).
+ *
+ * @example
+ * ```ts ignore
+ * server.wait({ port: 8080 });
+ * ```
+ */
+export const wait = defineOperation<WaitOptions>("server.wait", {
+  argNames: ["port"],
+  idempotent: false,
+  summary: "Waits for a port to come active on the target machine.",
+  validate({ port }) {
+    if (!Number.isInteger(Number(port))) {
+      throw new OperationTypeError(`server.wait: port must be a number, got ${port}`);
+    }
+  },
+  async *generator({ port }) {
+    const p = Number(port);
+    yield `
+        while ! (netstat -an | grep LISTEN | grep -e "\\.${p}" -e ":${p}"); do
+            echo "waiting for port ${p}..."
+            sleep 1
+        done
+    `;
+  },
+});
