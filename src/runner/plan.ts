@@ -51,7 +51,9 @@ export function defaultOperationName(
   operation: Operation<unknown>,
   args: Record<string, unknown>,
 ): string {
-  const first = operation.argNames.length ? summarise(args[operation.argNames[0]]) : "";
+  // The argument that names what the operation acts on: the remote path when there is one.
+  const key = ["dest", "path"].find((k) => operation.argNames.includes(k)) ?? operation.argNames[0];
+  const first = key ? summarise(args[key]) : "";
   const short = first.length > 60 ? first.slice(0, 57) + "..." : first;
   return short
     ? `${operation.operationName} (${short.replaceAll("\n", " ")})`
