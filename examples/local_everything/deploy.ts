@@ -8,7 +8,7 @@
  *     url=http://127.0.0.1:PORT/file.txt --data user=tsinfra-demo -y
  */
 import { files, host, js, server } from "tsinfra";
-import { Home } from "tsinfra/facts/server";
+import { Users } from "tsinfra/facts/server";
 
 const root = host.data.root as string;
 const user = host.data.user as string;
@@ -24,11 +24,11 @@ const template = files.template({
 });
 files.link({ path: `${root}/etc/current.conf`, target: `${root}/etc/app.conf` });
 files.line({ path: `${root}/etc/app.conf.local`, line: "mode = local" });
-files.replace({ path: `${root}/etc/site.conf`, text: "PLACEHOLDER", replace: "value" });
 files.block({ path: `${root}/etc/app.conf.local`, content: "first = 1\nsecond = 2" });
 files.sync({ src: "./sync_src", dest: `${root}/synced` });
 files.get({ src: `${root}/etc/app.conf`, dest: `${root}/fetched/app.conf` });
 files.download({ src: host.data.url as string, dest: `${root}/downloaded.txt` });
+files.replace({ path: `${root}/downloaded.txt`, text: "payload", replace: "content" });
 
 server.group({ group: user, system: true });
 server.user({
@@ -39,7 +39,7 @@ server.user({
   system: true,
   createHome: true,
 });
-const home = await host.getFact(Home, { user });
+const users = await host.getFact(Users);
 
 const script = server.script({ src: "./files/marker.sh", _if: template.didChange });
 server.scriptTemplate({
@@ -47,7 +47,11 @@ server.scriptTemplate({
   vars: { root },
   _if: template.didChange,
 });
-server.shell({ commands: [`echo home=${home} > ${root}/shell.out`], _if: script.didChange });
+server.shell({
+  commands: [`echo home=$(getent passwd ${user} | cut -d: -f6) > ${root}/shell.out`],
+  name: users[user] ? "Report the user's home (exists)" : "Report the user's home",
+  _if: script.didChange,
+});
 server.wait({ port: host.data.port as number, _if: script.didChange });
 js.call({
   function: (message: string) => Deno.writeTextFileSync(`${root}/js.out`, message),

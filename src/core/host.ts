@@ -11,7 +11,7 @@ import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.
 import { quote, StringCommand } from "./command.ts";
 import { SUDO_ASKPASS_SETUP, sudoPasswordOf, wrapCommand } from "./wrap.ts";
 import { batchCommand, newMarker, splitBatchOutput } from "./fact_batch.ts";
-import { ConnectError, FactError } from "./errors.ts";
+import { ArgumentError, ConnectError, FactError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
 const SUDO_UNKNOWN_USER = /^sudo: unknown user/;
@@ -211,6 +211,19 @@ export class Host {
     args: Partial<A> = {},
     globals: GlobalArgumentsInput = {},
   ): Promise<T> {
+    const unknown = Object.keys(args).filter((k) => !fact.argNames.includes(k));
+    if (unknown.length) {
+      return Promise.reject(
+        new ArgumentError(
+          `Unknown argument${unknown.length > 1 ? "s" : ""} ${
+            unknown.join(", ")
+          } for fact ${fact.name}: ` +
+            (fact.argNames.length
+              ? `it takes ${fact.argNames.join(", ")}`
+              : "it takes no arguments"),
+        ),
+      );
+    }
     if (this.#remoteFacts) return this.#remoteFacts(fact.name, args, globals) as Promise<T>;
     const connectorArgs = this.connectorArguments(globals);
     const key = factCacheKey(fact as unknown as Fact<unknown, FactArgs>, args) + "|" +

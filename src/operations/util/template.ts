@@ -9,7 +9,13 @@ import type { OperationContext } from "../../core/operation.ts";
 import { OperationError } from "../../core/errors.ts";
 
 // autoTrim off: newlines are kept as written, like Jinja2's defaults; `-%>` trims one.
-const eta = new Eta({ autoEscape: false, autoTrim: false, debug: true, useWith: false, cache: false });
+const eta = new Eta({
+  autoEscape: false,
+  autoTrim: false,
+  debug: true,
+  useWith: false,
+  cache: false,
+});
 
 function lineOf(error: Error): number | undefined {
   const parse = / at line (\d+) col \d+/.exec(error.message);
