@@ -78,6 +78,55 @@ export interface FileInfo {
 /** A path's stat, or null when it does not exist, or false when it is another type. */
 export type StatValue = FileInfo | false | null;
 
+/**
+ * Reads one shell-quoted word as GNU stat's `%N` writes it ('a', "it's", $'\n', or a
+ * mix), from `start`; returns the text and where the word ends.
+ */
+function readQuotedWord(text: string, start: number): [string, number] {
+  let out = "";
+  let i = start;
+  while (i < text.length && text[i] !== " ") {
+    const char = text[i];
+    if (char === "'") {
+      const end = text.indexOf("'", i + 1);
+      out += text.slice(i + 1, end < 0 ? undefined : end);
+      i = end < 0 ? text.length : end + 1;
+    } else if (char === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === "\\" && i + 1 < text.length) i++;
+        out += text[i++];
+      }
+      i++;
+    } else if (char === "$" && text[i + 1] === "'") {
+      const end = text.indexOf("'", i + 2);
+      const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'" };
+      out += text.slice(i + 2, end).replace(/\\(.)/g, (_, c: string) => escapes[c] ?? c);
+      i = end + 1;
+    } else if (char === "`" && out === "" && i === start) {
+      i++; // BSD stat and old GNU stat quote with `...'
+    } else {
+      out += char;
+      i++;
+    }
+  }
+  return [out, i];
+}
+
+/** The target of `'link' -> 'target'` as stat prints it, quotes removed. */
+export function linkTarget(statName: string): string {
+  const arrow = findArrow(statName);
+  if (arrow < 0) return "";
+  return readQuotedWord(statName, arrow + 4)[0];
+}
+
+function findArrow(text: string): number {
+  // Skip the quoted link name first, so an arrow inside it does not count.
+  const [, end] = readQuotedWord(text, 0);
+  const at = text.indexOf(" -> ", end);
+  return at;
+}
+
 function statFact(name: string, type: string, summary: string): Fact<StatValue, { path: string }> {
   return defineFact<StatValue, { path: string }>({
     name,
@@ -114,10 +163,7 @@ function statFact(name: string, type: string, summary: string): Fact<StatValue, 
         size: tryInt(match[7]),
       };
       if (pathType !== type) return false;
-      if (pathType === "link") {
-        const target = match[8].split(" -> ")[1] ?? "";
-        info.link_target = target.replace(/^'+|'+$/g, "").replace(/^`+/, "");
-      }
+      if (pathType === "link") info.link_target = linkTarget(match[8]);
       return info;
     },
   });
@@ -202,13 +248,20 @@ function hashFact(
       return new StringCommand(["test -e", p, "&& (", ...tries, ") || true"]);
     },
     process: (lines, { path }) => {
-      const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      // GNU tools escape names holding a newline or backslash, and mark the line with "\\".
+      let first = lines[0] ?? "";
+      let name = path;
+      if (first.startsWith("\\")) {
+        first = first.slice(1);
+        name = path.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
+      }
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       const patterns = [
         new RegExp(`^([a-fA-F0-9]{${digits}})\\s+${escaped}$`),
         new RegExp(`^${algorithm}\\s+\\(${escaped}\\)\\s+=\\s+([a-fA-F0-9]{${digits}})$`),
       ];
       for (const pattern of patterns) {
-        const match = pattern.exec(lines[0] ?? "");
+        const match = pattern.exec(first);
         if (match) return match[1];
       }
       return null;
