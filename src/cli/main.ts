@@ -30,7 +30,7 @@ import {
   parseFactArguments,
   parseOperationArguments,
 } from "./adhoc.ts";
-import { confirm } from "./prompt.ts";
+import { askSecret, confirm } from "./prompt.ts";
 import { helpFor } from "./help.ts";
 
 /** Parsed command-line options. */
@@ -47,6 +47,12 @@ export interface CliOptions {
   wait: boolean;
   failPercent?: number;
   workers?: number;
+  user?: string;
+  port?: number;
+  key?: string;
+  keyPassword?: string;
+  password?: string;
+  sudoPassword?: string | boolean;
   sudo: boolean;
   sudoUser?: string;
   su?: string;
@@ -115,6 +121,15 @@ function buildProgram(): Command {
       "worker threads (default: one per core; 0 runs in the main thread)",
       positiveNumber("--workers"),
     )
+    .option("--user <user>", "SSH user (host data sshUser)")
+    .option("--port <port>", "SSH port (host data sshPort)", positiveNumber("--port"))
+    .option("--key <file>", "SSH private key file (host data sshKey)")
+    .option("--key-password <password>", "password of the SSH key (host data sshKeyPassword)")
+    .option("--password <password>", "SSH password (host data sshPassword)")
+    .option(
+      "--sudo-password [password]",
+      "sudo's password; without a value, asked once on the terminal",
+    )
     .option("--sudo", "run every operation with sudo", false)
     .option("--sudo-user <user>", "sudo to this user")
     .option("--su <user>", "su to this user")
@@ -138,8 +153,20 @@ function parseData(pairs: string[]): Record<string, unknown> {
   return data;
 }
 
+/** Host data the SSH flags set, over every other data layer (pyinfra's override data). */
+function connectionData(options: CliOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (options.user) out.sshUser = options.user;
+  if (options.port) out.sshPort = options.port;
+  if (options.key) out.sshKey = options.key;
+  if (options.keyPassword) out.sshKeyPassword = options.keyPassword;
+  if (options.password) out.sshPassword = options.password;
+  return out;
+}
+
 function argumentDefaults(options: CliOptions): GlobalArgumentsInput {
   const out: GlobalArgumentsInput = {};
+  if (typeof options.sudoPassword === "string") out._sudoPassword = options.sudoPassword;
   if (options.sudo) out._sudo = true;
   if (options.sudoUser) out._sudoUser = options.sudoUser;
   if (options.su) out._suUser = options.su;
@@ -271,12 +298,20 @@ async function runCli(
     throw new ArgumentError(`Not a deploy file, operation or verb: ${verb}`);
   }
 
+  if (options.sudoPassword === true) {
+    if (!Deno.stdin.isTerminal()) {
+      throw new ArgumentError(
+        "--sudo-password without a value asks on a terminal; give the password, or run from a terminal",
+      );
+    }
+    options.sudoPassword = await askSecret("sudo password: ");
+  }
   const { report, approved } = await runDeploy({
     inventory: inventoryText,
     spec,
     deployDir: deployDirOf(deployFiles, cwd),
     cwd,
-    data: parseData(options.data),
+    data: { ...parseData(options.data), ...connectionData(options) },
     limit: options.limit,
     argumentDefaults: argumentDefaults(options),
     workers: options.workers,
@@ -325,7 +360,7 @@ function openSessionFor(inventoryText: string, cwd: string, options: CliOptions,
   return openSession({
     inventory: inventoryText,
     deployDir: cwd,
-    data: parseData(options.data),
+    data: { ...parseData(options.data), ...connectionData(options) },
     limit: options.limit,
     argumentDefaults: argumentDefaults(options),
     connectorFor,
