@@ -8,6 +8,7 @@
  */
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import type { StringCommand } from "../core/command.ts";
+import { setImmediate } from "node:timers";
 
 const FRAME = /echo (__tsinfra_[0-9a-f]+):(\d+); echo/g;
 
@@ -20,6 +21,8 @@ export class SimulatedConnector implements Connector {
   }
 
   #wait(): Promise<void> {
+    // No latency: the next turn of the event loop, not a (clamped) timer.
+    if (this.#latency <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => setTimeout(resolve, this.#latency));
   }
 

@@ -8,6 +8,7 @@ import { factCacheKey } from "./fact.ts";
 import type { CommandOutput, Connector, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
+import { setImmediate } from "node:timers";
 import { quote, StringCommand } from "./command.ts";
 import { SUDO_ASKPASS_SETUP, sudoPasswordOf, wrapCommand } from "./wrap.ts";
 import { batchCommand, newMarker, splitBatchOutput } from "./fact_batch.ts";
@@ -87,7 +88,7 @@ export class Host {
   #askpass: Promise<string> | undefined;
   #remoteFacts: RemoteFactReader | undefined;
   #queue: FactRequest[] = [];
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushTimer: ReturnType<typeof setImmediate> | undefined;
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -249,7 +250,8 @@ export class Host {
         reject: request.reject,
       });
       // Every fact asked for in the same turn of the event loop goes in one batch.
-      this.#flushTimer ??= setTimeout(() => this.#flush(), 0);
+      // setImmediate: the next turn, without setTimeout's 4 ms clamp on nested timers.
+      this.#flushTimer ??= setImmediate(() => this.#flush());
       pending = request.promise as Promise<T>;
       this.#facts.set(key, pending);
       // A failed read is not cached: a later call tries again.
