@@ -8,7 +8,8 @@
  *   4. a real fleet (scripts/bench/fleet.ts) when docker is available: tsinfra, the
  *      plain-ssh floor and Ansible (stock and tuned), first and no-change runs
  *
- * Options: --quick (smaller sizes), --no-fleet, --json FILE (raw figures).
+ * Options: --quick (smaller sizes), --no-fleet, --json FILE (raw figures). Ansible comes
+ * from Debian (apt-get install ansible-core), installed here when missing and root.
  *
  * @module
  */
@@ -86,6 +87,19 @@ figures.simulated = scale;
 
 // 4. Real fleet
 if (!Deno.args.includes("--no-fleet")) {
+  const have =
+    (await new Deno.Command("sh", { args: ["-c", "command -v ansible-playbook"] }).output())
+      .success;
+  if (!have && Deno.uid() === 0) {
+    console.log("\ninstalling Debian's ansible-core for the comparison...");
+    await new Deno.Command("sh", {
+      args: [
+        "-c",
+        "apt-get install -y -qq ansible-core >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq ansible-core >/dev/null)",
+      ],
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+    }).output();
+  }
   const fleet = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/bench/fleet.ts", ...(quick ? ["--quick"] : [])],
     cwd: ROOT,
