@@ -10,6 +10,7 @@ import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../c
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
+import { moveIntoPlace } from "./move.ts";
 
 /** The chroot connector. */
 export class ChrootConnector implements Connector {
@@ -65,29 +66,7 @@ export class ChrootConnector implements Connector {
         `Could not write into the chroot: ${error instanceof Error ? error.message : error}`,
       );
     }
-    const move = options.wrap(
-      new StringCommand([
-        "mv",
-        quote(temp),
-        quote(dest),
-        "||",
-        "{",
-        "rm",
-        "-f",
-        quote(temp),
-        ";",
-        "exit",
-        "1",
-        ";",
-        "}",
-      ]),
-    );
-    const moved = await this.runShellCommand(move, {
-      args: { ...options.args, _stdin: undefined },
-    });
-    if (moved.exitCode !== 0) {
-      throw new CommandError(`Could not move upload into ${dest}: ${moved.stderr.trim()}`);
-    }
+    await moveIntoPlace(this, temp, dest, options);
   }
 
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {

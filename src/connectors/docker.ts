@@ -11,6 +11,7 @@ import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../c
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
+import { moveIntoPlace } from "./move.ts";
 
 /** What `disconnect` did with a container started from an image. */
 export interface DockerCommitResult {
@@ -116,29 +117,7 @@ export class DockerConnector implements Connector {
       if (copy.exitCode !== 0) {
         throw new CommandError(`Could not copy into ${dest}: ${copy.stderr.trim()}`);
       }
-      const move = options.wrap(
-        new StringCommand([
-          "mv",
-          quote(temp),
-          quote(dest),
-          "||",
-          "{",
-          "rm",
-          "-f",
-          quote(temp),
-          ";",
-          "exit",
-          "1",
-          ";",
-          "}",
-        ]),
-      );
-      const moved = await this.runShellCommand(move, {
-        args: { ...options.args, _stdin: undefined },
-      });
-      if (moved.exitCode !== 0) {
-        throw new CommandError(`Could not move upload into ${dest}: ${moved.stderr.trim()}`);
-      }
+      await moveIntoPlace(this, temp, dest, options);
     } finally {
       await Deno.remove(local).catch(() => {});
     }
