@@ -245,3 +245,27 @@ server.shell({ commands: ["id -un"], _sudo: true, _sudoPassword: "Sup3r-Secret",
     assertEquals(json.hosts["@local"].operations[0].stdout, "root\n");
   });
 });
+
+Deno.test("--diff shows a unified diff of files that will change; help explains verbs and operations", async () => {
+  await withProject({
+    "deploy.ts":
+      'import { files } from "tsinfra";\nfiles.template({ src: "./site.eta", dest: "$DIR/site.conf", vars: { port: 81 } });\n',
+    "site.eta": "listen <%= it.port %>\nname site\n",
+    "site.conf": "listen 80\nname site\n",
+  }, async (dir) => {
+    const dry = await tsinfra(dir, "@local", "deploy.ts", "--dry", "--diff");
+    assertEquals(dry.code, 0, dry.stderr);
+    assertStringIncludes(dry.stdout, `--- ${dir}/site.conf`);
+    assertStringIncludes(dry.stdout, "-listen 80");
+    assertStringIncludes(dry.stdout, "+listen 81");
+    assertEquals(await Deno.readTextFile(path.join(dir, "site.conf")), "listen 80\nname site\n");
+
+    const help = await tsinfra(dir, "help", "files.line");
+    assertEquals(help.code, 0);
+    assertStringIncludes(help.stdout, "Arguments (positional order): path, line, present, replace");
+    const verb = await tsinfra(dir, "@local", "exec", "--help");
+    assertStringIncludes(verb.stdout, "Usage: tsinfra INVENTORY exec -- COMMAND...");
+    const unknown = await tsinfra(dir, "help", "files.nope");
+    assertEquals(unknown.code, 2);
+  });
+});
