@@ -23,6 +23,8 @@ import type { LocalFiles } from "../core/local_files.ts";
 import type { EventBus } from "../core/events.ts";
 import type { PlannedOperation } from "./plan.ts";
 import type { OperationOutcome } from "./protocol.ts";
+import type { Fact, FactArgs } from "../core/fact.ts";
+import { newMarker } from "../core/fact_batch.ts";
 import { createOperationContext } from "./operation_context.ts";
 
 /** Options of {@linkcode executeOnHost}. */
@@ -47,6 +49,8 @@ class OperationRun {
   stdout = "";
   stderr = "";
   changed = false;
+  /** Shell commands waiting to be sent together (see `#batchable`). */
+  #pending: { command: StringCommand; description: string }[] = [];
 
   constructor(
     readonly host: Host,
@@ -56,12 +60,32 @@ class OperationRun {
     readonly options: ExecuteOptions,
   ) {}
 
-  /** Runs one command; returns an error message, or undefined on success. */
+  /**
+   * Whether shell commands of this operation may share one round trip: only when each
+   * runs with the same plain settings, so the results are those of running them apart.
+   */
+  #batchable(command: StringCommand): boolean {
+    const g = this.globals;
+    return Object.keys(command.connectorArgs).length === 0 && g._retries === 0 && !g._retryUntil &&
+      !g._continueOnError && g._timeout === undefined && g._stdin === undefined && !g._getPty &&
+      g._successExitCodes.length === 1 && g._successExitCodes[0] === 0;
+  }
+
+  /**
+   * Runs one command, or queues a shell command to go with the next ones; returns an
+   * error message, or undefined on success. Queued commands run at `flush()`.
+   */
   async run(yielded: OperationCommand): Promise<string | undefined> {
     const command = toCommand(yielded);
     const description = describeCommand(command);
-    this.commands.push(description);
     this.changed = true;
+    if (command instanceof StringCommand && this.#batchable(command)) {
+      this.#pending.push({ command, description });
+      return undefined;
+    }
+    const failed = await this.flush();
+    if (failed) return failed;
+    this.commands.push(description);
     const events = this.options.events;
     events.emit({ type: "command", host: this.host.name, command: description });
     try {
@@ -101,13 +125,68 @@ class OperationRun {
     }
   }
 
-  async #shell(command: StringCommand, description: string): Promise<string | undefined> {
-    const args = this.host.connectorArguments({
-      ...this.planned.globals,
-      ...command.connectorArgs,
-    });
+  /**
+   * Sends the queued shell commands: one alone as usual, several as one script where each
+   * runs in its own subshell and the first failure stops the rest and names itself.
+   */
+  async flush(): Promise<string | undefined> {
+    const pending = this.#pending;
+    this.#pending = [];
+    if (!pending.length) return undefined;
     const events = this.options.events;
-    const sink = this.options.streamOutput
+    if (pending.length === 1) {
+      this.commands.push(pending[0].description);
+      events.emit({ type: "command", host: this.host.name, command: pending[0].description });
+      try {
+        return await this.#shell(pending[0].command, pending[0].description);
+      } finally {
+        this.host.invalidateFacts();
+      }
+    }
+    const marker = newMarker();
+    const script = new StringCommand(
+      pending.map(({ command }, i) =>
+        new StringCommand(["(", command, `) || { s=$?; echo ${marker}:${i}:$s >&2; exit $s; }`])
+      ),
+      { separator: "\n" },
+    );
+    for (const { description } of pending) {
+      events.emit({ type: "command", host: this.host.name, command: description });
+    }
+    const args = this.host.connectorArguments(this.planned.globals);
+    let output;
+    try {
+      output = await this.host.run(script, args, this.#sink());
+    } finally {
+      this.host.invalidateFacts();
+    }
+    const failure = new RegExp(`(?:^|\n)${marker}:(\\d+):(\\d+)\n?`).exec(output.stderr);
+    const stderr = failure
+      ? output.stderr.replace(failure[0], failure.index === 0 ? "" : "\n")
+      : output.stderr;
+    const ran = failure ? Number(failure[1]) + 1 : pending.length;
+    this.commands.push(...pending.slice(0, ran).map((p) => p.description));
+    this.stdout += output.stdout;
+    this.stderr += stderr;
+    events.emit({
+      type: "commandResult",
+      host: this.host.name,
+      command: pending.slice(0, ran).map((p) => p.description).join("; "),
+      exitCode: output.exitCode,
+      stdout: output.stdout,
+      stderr,
+    });
+    if (!failure && output.exitCode === 0) return undefined;
+    if (output.timedOut) return `Command timed out: ${pending[ran - 1].description}`;
+    const detail = stderr.trim().split("\n").slice(-3).join("\n");
+    const code = failure ? failure[2] : String(output.exitCode);
+    return `Command failed (exit status ${code}): ${pending[ran - 1].description}` +
+      (detail ? `\n${detail}` : "");
+  }
+
+  #sink() {
+    const events = this.options.events;
+    return this.options.streamOutput
       ? {
         stdout: (text: string) =>
           events.emit({ type: "commandOutput", host: this.host.name, stream: "stdout", text }),
@@ -115,6 +194,15 @@ class OperationRun {
           events.emit({ type: "commandOutput", host: this.host.name, stream: "stderr", text }),
       }
       : undefined;
+  }
+
+  async #shell(command: StringCommand, description: string): Promise<string | undefined> {
+    const args = this.host.connectorArguments({
+      ...this.planned.globals,
+      ...command.connectorArgs,
+    });
+    const events = this.options.events;
+    const sink = this.#sink();
     let attempt = 0;
     while (true) {
       const output = await this.host.run(command, args, sink);
@@ -208,13 +296,26 @@ export async function executeOnHost(
   }
   let error: string | undefined;
   try {
-    for await (const command of planned.operation.generate(planned.args, ctx)) {
+    // Queued commands must run before the generator reads a fact: it may depend on them.
+    const flushingCtx = {
+      ...ctx,
+      host: {
+        ...ctx.host,
+        getFact: async <T, A extends FactArgs>(fact: Fact<T, A>, factArgs?: Partial<A>) => {
+          const failed = await run.flush();
+          if (failed) throw new Error(failed);
+          return await ctx.host.getFact(fact, factArgs);
+        },
+      },
+    };
+    for await (const command of planned.operation.generate(planned.args, flushingCtx)) {
       const failed = await run.run(command);
       if (failed) {
         error ??= failed;
         if (!globals._continueOnError) break;
       }
     }
+    if (!error) error = await run.flush();
   } catch (thrown) {
     error ??= thrown instanceof Error ? thrown.message : String(thrown);
   }

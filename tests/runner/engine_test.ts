@@ -288,3 +288,25 @@ server.shell({ commands: ["true"], name: JSON.stringify({ port: host.data.port, 
     assertEquals(JSON.parse(report.hosts.w2.operations[0].name).port, 80);
   });
 });
+
+Deno.test("an operation's commands share a round trip, and a failure still names its command", async () => {
+  await withProject({
+    "deploy.ts": `
+import { server } from "tsinfra";
+server.shell({ commands: ["echo one", "cd /; exit 0", "pwd", "echo two >&2"], name: "together" });
+server.shell({ commands: ["touch $DIR/a", "echo bad >&2; exit 3", "touch $DIR/never"], name: "stops" });
+`,
+  }, async (dir) => {
+    const { report } = await runLocal(dir, { deploy: ["deploy.ts"] });
+    const [together, stops] = report.hosts["@local"].operations;
+    // Each command runs in its own subshell: the `cd /` does not leak into `pwd`.
+    assertEquals(together.stdout, `one\n${Deno.cwd()}\n`);
+    assertEquals(together.stderr, "two\n");
+    assertEquals(together.commands.length, 4);
+    assertEquals(stops.commands, [`touch ${dir}/a`, "echo bad >&2; exit 3"]);
+    assertEquals(stops.error, "Command failed (exit status 3): echo bad >&2; exit 3\nbad");
+    assertEquals(await Deno.stat(path.join(dir, "never")).then(() => true, () => false), false);
+    // Two operations, one command each on the wire.
+    assertEquals(report.hosts["@local"].stats.roundTrips, 2);
+  });
+});
