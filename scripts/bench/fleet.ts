@@ -3,17 +3,24 @@
  * plain-ssh floor (one ssh per host running one shell script) and Ansible (stock and
  * tuned), first run on clean hosts and no-change run, 3 repeats each, medians. Prints a
  * table and ratios, and one JSON line of raw figures (read by scripts/bench.ts).
- * Options: --quick (N = 10 only), --sizes 10,50.
+ * Options: --quick (N = 10 only), --sizes 10,50, --light 200 (tsinfra and the floor on one
+ * sshd listening on N ports).
  *
  * @module
  */
 import * as path from "node:path";
-import { dockerStatus, type Fleet, fleetUp } from "../fleet/fleet.ts";
+import { dockerStatus, fleetUp } from "../fleet/fleet.ts";
+import { type LightFleet, lightUp } from "./light.ts";
+
+/** What the runs need of a fleet, full or light. */
+type Fleet = Pick<LightFleet, "inventory" | "key" | "knownHosts" | "hosts">;
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
 const BENCH = path.join(ROOT, "examples/bench");
 const sizesAt = Deno.args.indexOf("--sizes");
-const SIZES = sizesAt >= 0
+const SIZES = Deno.args.includes("--light") && sizesAt < 0
+  ? []
+  : sizesAt >= 0
   ? Deno.args[sizesAt + 1].split(",").map(Number)
   : Deno.args.includes("--quick")
   ? [10]
@@ -62,7 +69,9 @@ async function timed(
   }
 }
 
-async function tsinfraRun(fleet: Fleet, root: string): Promise<Measure> {
+async function tsinfraRun(fleet: Fleet, root: string, perHostRoot = false): Promise<Measure> {
+  // On the light fleet every "host" shares one filesystem: each keeps its own folder.
+  const data = perHostRoot ? [] : ["--data", `benchRoot=${root}`];
   const m = await timed([
     Deno.execPath(),
     "run",
@@ -72,8 +81,7 @@ async function tsinfraRun(fleet: Fleet, root: string): Promise<Measure> {
     "examples/bench/deploy.ts",
     "-y",
     "--json",
-    "--data",
-    `benchRoot=${root}`,
+    ...data,
   ]);
   const report = JSON.parse(m.stdout);
   const trips = Object.values(report.hosts).map((h) =>
@@ -86,10 +94,17 @@ async function tsinfraRun(fleet: Fleet, root: string): Promise<Measure> {
   };
 }
 
-async function floorRun(fleet: Fleet, root: string, script: string): Promise<Measure> {
+async function floorRun(
+  fleet: Fleet,
+  root: string,
+  script: string,
+  perHostRoot = false,
+): Promise<Measure> {
   const ssh = (port: number, name: string) =>
     `ssh -q -i '${fleet.key}' -p ${port} -o BatchMode=yes -o UserKnownHostsFile='${fleet.knownHosts}' ` +
-    `-o StrictHostKeyChecking=accept-new root@127.0.0.1 sh -s '${root}' '${name}' < '${script}' &`;
+    `-o StrictHostKeyChecking=accept-new root@127.0.0.1 sh -s '${
+      perHostRoot ? `${root}/${name}` : root
+    }' '${name}' < '${script}' &`;
   const runner = await Deno.makeTempFile({ suffix: ".sh" });
   await Deno.writeTextFile(
     runner,
@@ -217,8 +232,54 @@ try {
       await fleet.down();
     }
   }
+  const lightAt = Deno.args.indexOf("--light");
+  if (lightAt >= 0) {
+    const n = Number(Deno.args[lightAt + 1]);
+    const light = await lightUp(n);
+    try {
+      results[`${n} (light)`] = {};
+      for (
+        const [tool, run] of [
+          ["floor", (root: string) => floorRun(light, root, script, true)],
+          ["tsinfra", (root: string) => tsinfraRun(light, root, true)],
+        ] as [string, (root: string) => Promise<Measure>][]
+      ) {
+        const first: Measure[] = [];
+        const again: Measure[] = [];
+        for (let i = 0; i < REPEATS; i++) {
+          await new Deno.Command("docker", {
+            args: [
+              "exec",
+              ...(await lightContainer()),
+              "rm",
+              "-rf",
+              "/tmp/tsinfra-bench-light",
+              "/tmp/bench-floor-light",
+            ],
+          }).output();
+          first.push(await run("/tmp/bench-floor-light"));
+          again.push(await run("/tmp/bench-floor-light"));
+        }
+        results[`${n} (light)`][tool] = { first: medianOf(first), noChange: medianOf(again) };
+        console.error(
+          `  N=${n} light ${tool}: first ${
+            results[`${n} (light)`][tool].first.wallMs
+          } ms, no-change ${results[`${n} (light)`][tool].noChange.wallMs} ms`,
+        );
+      }
+    } finally {
+      await light.down();
+    }
+  }
 } finally {
   await Deno.remove(work, { recursive: true });
+}
+
+async function lightContainer(): Promise<string[]> {
+  const output = await new Deno.Command("docker", {
+    args: ["ps", "-q", "--filter", "label=tsinfra-bench-light"],
+  }).output();
+  return [new TextDecoder().decode(output.stdout).trim().split("\n")[0]];
 }
 
 console.log("real fleet (sshd containers on 127.0.0.1), medians of 3");

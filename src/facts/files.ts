@@ -103,8 +103,13 @@ function readQuotedWord(text: string, start: number): [string, number] {
       const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'" };
       out += text.slice(i + 2, end).replace(/\\(.)/g, (_, c: string) => escapes[c] ?? c);
       i = end + 1;
-    } else if (char === "`" && out === "" && i === start) {
-      i++; // BSD stat and old GNU stat quote with `...'
+    } else if (char === "`" && i === start) {
+      // Old GNU stat quotes as `name'.
+      const end = text.indexOf("'", i + 1);
+      return end < 0 ? [text.slice(i + 1), text.length] : [text.slice(i + 1, end), end + 1];
+    } else if (char === "\\" && i + 1 < text.length) {
+      out += text[i + 1]; // shell-escape style: 'it'\''s'
+      i += 2;
     } else {
       out += char;
       i++;
@@ -113,18 +118,27 @@ function readQuotedWord(text: string, start: number): [string, number] {
   return [out, i];
 }
 
-/** The target of `'link' -> 'target'` as stat prints it, quotes removed. */
+/**
+ * The target of `'link' -> 'target'` as stat prints it, quotes removed. GNU stat quotes
+ * both names in shell style; BSD stat prints them bare, so a bare target is taken to the
+ * end of the line, spaces included (as pyinfra does).
+ *
+ * @example
+ * ```ts
+ * import { linkTarget } from "./files.ts";
+ * linkTarget(`'/etc/a' -> 'it'\\''s here'`); // "it's here"
+ * linkTarget("/etc/a -> /srv/b c"); // "/srv/b c"
+ * ```
+ */
 export function linkTarget(statName: string): string {
-  const arrow = findArrow(statName);
+  const quoted = /^['"`]|^\$'/.test(statName);
+  // Skip a quoted link name first, so an arrow inside it does not count.
+  const from = quoted ? readQuotedWord(statName, 0)[1] : 0;
+  const arrow = statName.indexOf(" -> ", from);
   if (arrow < 0) return "";
-  return readQuotedWord(statName, arrow + 4)[0];
-}
-
-function findArrow(text: string): number {
-  // Skip the quoted link name first, so an arrow inside it does not count.
-  const [, end] = readQuotedWord(text, 0);
-  const at = text.indexOf(" -> ", end);
-  return at;
+  const rest = statName.slice(arrow + 4);
+  if (!/^['"`]|^\$'/.test(rest)) return rest;
+  return readQuotedWord(rest, 0)[0];
 }
 
 function statFact(name: string, type: string, summary: string): Fact<StatValue, { path: string }> {
@@ -438,8 +452,8 @@ export function blockMarkers(
 ) {
   const marker = args.marker || BLOCK_MARKER_DEFAULT;
   return {
-    start: marker.replace("{mark}", args.begin || "BEGIN"),
-    end: marker.replace("{mark}", args.end || "END"),
+    start: marker.replaceAll("{mark}", args.begin || "BEGIN"),
+    end: marker.replaceAll("{mark}", args.end || "END"),
   };
 }
 

@@ -11,6 +11,9 @@ function tryInt(value: string): number | string {
   return /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
+/** Python's `text.strip("()")`: parentheses of either kind off both ends. */
+const stripParens = (text: string) => text.replace(/^[()]+|[()]+$/g, "");
+
 /** One mounted filesystem. */
 export interface MountInfo {
   device: string;
@@ -43,9 +46,9 @@ export const Mounts = defineFact<Record<string, MountInfo>>({
       if (other.startsWith("type")) {
         const [, kind, ...more] = other.split(" ");
         type = kind;
-        options = more.join(" ").replace(/^\(+|\)+$/g, "").split(",");
+        options = stripParens(more.join(" ")).split(",");
       } else {
-        options = other.replace(/^\(+|\)+$/g, "").split(",");
+        options = stripParens(other).split(",");
         type = options.shift() ?? "";
       }
       devices[path] = {
@@ -141,9 +144,10 @@ export const Sysctl = defineFact<Record<string, SysctlValue>, { keys?: string[] 
     for (const line of lines) {
       const at = line.includes("=") ? line.indexOf("=") : line.indexOf(":");
       if (at < 0) continue;
+      // As pyinfra: emptiness is judged before trimming, so `key = ` keeps an empty value.
+      if (at === 0 || at === line.length - 1) continue;
       const key = line.slice(0, at).trim();
       const raw = line.slice(at + 1).trim();
-      if (!key || !raw) continue;
       if (/^[a-zA-Z0-9_.\s]+$/.test(raw)) {
         const values = raw.split(/\s+/).map(tryInt);
         sysctls[key] = values.length === 1 ? values[0] : values;
