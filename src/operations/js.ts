@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { defineOperation } from "../core/operation.ts";
+import { defineOperation, type Operation } from "../core/operation.ts";
 import { FunctionCommand } from "../core/command.ts";
 import { OperationTypeError } from "../core/errors.ts";
 
@@ -28,13 +28,23 @@ export interface CallOptions {
  * js.call({ function: () => console.log("config changed:", conf.changed) });
  * ```
  */
-export const call = defineOperation<CallOptions>("js.call", {
+export const call: Operation<CallOptions> = defineOperation<CallOptions>("js.call", {
   argNames: ["function", "args", "kwargs"],
   idempotent: false,
   summary: "Execute a function on the controller when the operation runs.",
   validate(args) {
     if (typeof args.function !== "function") {
       throw new OperationTypeError("js.call: `function` must be a function");
+    }
+    if (args.args !== undefined && !Array.isArray(args.args)) {
+      throw new OperationTypeError("js.call: `args` must be an array");
+    }
+    const kwargs: unknown = args.kwargs;
+    if (
+      kwargs !== undefined &&
+      (typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs))
+    ) {
+      throw new OperationTypeError("js.call: `kwargs` must be an object");
     }
   },
   async *generator(options) {
@@ -46,12 +56,18 @@ export const call = defineOperation<CallOptions>("js.call", {
   },
 });
 
+/** An Error class, constructed with the message. */
+export type ErrorClass = new (message?: string) => Error;
+
 /** Options of {@linkcode raiseException}. */
 export interface RaiseExceptionOptions {
-  /** The Error class to throw. @default {Error} */
-  exception?: new (message: string) => Error;
-  /** The message. */
-  message: string;
+  /**
+   * The error to throw: an Error class (constructed with `message`) or an Error object
+   * (thrown as it is, its message replaced when `message` is given). @default {Error}
+   */
+  exception?: ErrorClass | Error;
+  /** The error's message. Required unless `exception` is an Error object. */
+  message?: string;
 }
 
 /**
@@ -59,16 +75,40 @@ export interface RaiseExceptionOptions {
  *
  * @example
  * ```ts ignore
- * js.raiseException({ message: "unsupported distribution", _if: () => name !== "Debian" });
+ * js.raiseException({ exception: RangeError, message: "unsupported distribution", _if: () => name !== "Debian" });
  * ```
  */
-export const raiseException = defineOperation<RaiseExceptionOptions>("js.raiseException", {
+export const raiseException: Operation<RaiseExceptionOptions> = defineOperation<
+  RaiseExceptionOptions
+>("js.raiseException", {
   argNames: ["exception", "message"],
   idempotent: false,
   summary: "Raise an exception when the operation runs.",
+  validate({ exception, message }) {
+    if (
+      exception !== undefined && typeof exception !== "function" && !(exception instanceof Error)
+    ) {
+      throw new OperationTypeError(
+        "js.raiseException: `exception` must be an Error class or object",
+      );
+    }
+    if (message !== undefined && typeof message !== "string") {
+      throw new OperationTypeError("js.raiseException: `message` must be a string");
+    }
+    if (message === undefined && !(exception instanceof Error)) {
+      throw new OperationTypeError(
+        "js.raiseException: `message` is required unless `exception` is an Error object",
+      );
+    }
+  },
   async *generator({ exception = Error, message }) {
-    yield new FunctionCommand("raise_exc", () => {
+    const raiseExc = () => {
+      if (exception instanceof Error) {
+        if (message !== undefined) exception.message = message;
+        throw exception;
+      }
       throw new exception(message);
-    });
+    };
+    yield new FunctionCommand("raise_exc", raiseExc, message === undefined ? [] : [message]);
   },
 });

@@ -209,8 +209,8 @@ Deno.test("files.Block uses custom markers and refuses equal ones", () => {
     end: "## OFF app OFF",
   });
   assertEquals(
-    Block.command({ path: "/a b", marker: "// {mark}" }).raw(),
-    "awk '/\\/\\/ END/{ f=0} f; /\\/\\/ BEGIN/{ f=1} ' '/a b' || (find '/a b' -type f " +
+    Block.command({ path: "/a b", marker: "## {mark}" }).raw(),
+    "awk '/## END/{ f=0} f; /## BEGIN/{ f=1} ' '/a b' || (find '/a b' -type f " +
       "> /dev/null && echo '__pyinfra_exists_/a b' || echo '__pyinfra_missing_/a b' )",
   );
   let message = "";
@@ -266,6 +266,7 @@ Deno.test("files facts read real files, folders and links, whatever their names"
 Deno.test("files fact commands run through sh -c never execute what a path holds", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "tsinfra-sh-" }));
   const canary = path.join(dir, "pwned");
+  const kept = `kept $(touch ${canary})`;
   try {
     const hostile = [
       `$(touch ${canary})`,
@@ -279,26 +280,22 @@ Deno.test("files fact commands run through sh -c never execute what a path holds
       const sub = path.join(dir, name.replaceAll("/", "_"));
       await Deno.mkdir(sub);
       const file = path.join(sub, `${name.replaceAll("/", "_")}.txt`);
-      await Deno.writeTextFile(
-        file,
-        "a\n# BEGIN PYINFRA BLOCK\nkept $(touch x)\n# END PYINFRA BLOCK\n",
-      );
+      const content = `a\n# BEGIN PYINFRA BLOCK\n${kept}\n# END PYINFRA BLOCK\n`;
+      await Deno.writeTextFile(file, content);
       await Deno.chmod(file, 0o4750);
       await Deno.symlink(file, path.join(sub, "link"));
 
       const info = await viaSh(File, { path: file });
-      assertEquals(info && [info.mode, info.size], [4750, 62], JSON.stringify(name));
+      assertEquals(info && [info.mode, info.size], [4750, content.length], JSON.stringify(name));
       assertEquals((await viaSh(Directory, { path: sub })) !== null, true);
       assertEquals(await viaSh(Socket, { path: file }), false);
       const link = await viaSh(Link, { path: path.join(sub, "link") });
       assertEquals(link && link.link_target, file, JSON.stringify(name));
       assertMatch((await viaSh(Sha256File, { path: file })) ?? "", /^[0-9a-f]{64}$/);
       assertMatch((await viaSh(Md5File, { path: file })) ?? "", /^[0-9a-f]{32}$/);
-      assertEquals(await viaSh(FindInFile, { path: file, pattern: "$(touch x)" }), [
-        "kept $(touch x)",
-      ]);
+      assertEquals(await viaSh(FindInFile, { path: file, pattern: kept }), [kept]);
       assertEquals(await viaSh(FindInFile, { path: file, pattern: "nothing" }), []);
-      assertEquals(await viaSh(Block, { path: file }), ["kept $(touch x)"]);
+      assertEquals(await viaSh(Block, { path: file }), [kept]);
       assertEquals(await viaSh(Block, { path: `${file}.missing` }), null);
       assertEquals(await viaSh(Flags, { path: file }), []);
       if (!name.includes("\n")) {
@@ -307,12 +304,7 @@ Deno.test("files fact commands run through sh -c never execute what a path holds
         assertEquals(await viaSh(FindDirectories, { path: sub }), [sub]);
       }
     }
-    assertEquals(await viaSh(File, { path: canary }), null, "a path was executed");
-    assertEquals(
-      [...Deno.readDirSync(Deno.cwd())].some((e) => e.name === "x"),
-      false,
-      "a pattern was executed",
-    );
+    assertEquals(await viaSh(File, { path: canary }), null, "a path or pattern was executed");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

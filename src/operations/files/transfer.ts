@@ -57,7 +57,10 @@ async function* putSource(
     if (user || group) yield chown(dest, user, group);
     if (mode) yield chmod(dest, mode);
   };
-  if (!remote || options.force) {
+  // An empty record (a recorded fact with no fields) counts as absent, as in Python.
+  if (
+    !remote || (typeof remote === "object" && Object.keys(remote).length === 0) || options.force
+  ) {
     yield* upload();
     return;
   }

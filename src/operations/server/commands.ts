@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineOperation } from "../../core/operation.ts";
+import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { OperationTypeError } from "../../core/errors.ts";
 import { chmod } from "../util/files.ts";
@@ -24,7 +24,7 @@ export interface ShellOptions {
  * server.shell({ commands: ["systemctl daemon-reload"], _if: unit.didChange });
  * ```
  */
-export const shell = defineOperation<ShellOptions>("server.shell", {
+export const shell: Operation<ShellOptions> = defineOperation<ShellOptions>("server.shell", {
   argNames: ["commands"],
   idempotent: false,
   summary: "Run raw shell code on server during a deploy.",
@@ -49,7 +49,7 @@ export interface ScriptOptions {
  * server.script({ src: "./scripts/setup.sh", args: ["--fast"] });
  * ```
  */
-export const script = defineOperation<ScriptOptions>("server.script", {
+export const script: Operation<ScriptOptions> = defineOperation<ScriptOptions>("server.script", {
   argNames: ["src", "args"],
   localPathArgs: ["src"],
   idempotent: false,
@@ -80,7 +80,9 @@ export interface ScriptTemplateOptions {
  * server.scriptTemplate({ src: "./scripts/setup.sh.eta", vars: { version: "1.2" } });
  * ```
  */
-export const scriptTemplate = defineOperation<ScriptTemplateOptions>("server.scriptTemplate", {
+export const scriptTemplate: Operation<ScriptTemplateOptions> = defineOperation<
+  ScriptTemplateOptions
+>("server.scriptTemplate", {
   argNames: ["src", "args", "vars"],
   localPathArgs: ["src"],
   idempotent: false,
@@ -107,7 +109,7 @@ export interface WaitOptions {
  * server.wait({ port: 8080 });
  * ```
  */
-export const wait = defineOperation<WaitOptions>("server.wait", {
+export const wait: Operation<WaitOptions> = defineOperation<WaitOptions>("server.wait", {
   argNames: ["port"],
   idempotent: false,
   summary: "Waits for a port to come active on the target machine.",

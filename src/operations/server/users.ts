@@ -4,13 +4,14 @@
  *
  * @module
  */
-import { defineOperation } from "../../core/operation.ts";
+import { defineOperation, type Operation } from "../../core/operation.ts";
 import { type CommandPart, quote, StringCommand } from "../../core/command.ts";
 import { Groups, Os } from "../../facts/server/basic.ts";
 import { Users } from "../../facts/server/users.ts";
 import { ensureDirectory, file } from "../files/paths.ts";
 import { putContent } from "../files/transfer.ts";
 import { line } from "../files/line.ts";
+import { singleQuoted } from "./util.ts";
 
 /** Membership test that also accepts the dict shape some recorded facts use. */
 function contains(
@@ -41,7 +42,7 @@ export interface GroupOptions {
  * server.group({ group: "deploy", system: true });
  * ```
  */
-export const group = defineOperation<GroupOptions>("server.group", {
+export const group: Operation<GroupOptions> = defineOperation<GroupOptions>("server.group", {
   argNames: ["group", "present", "system", "gid"],
   summary: "Add/remove system groups.",
   async *generator(args, ctx) {
@@ -56,7 +57,7 @@ export const group = defineOperation<GroupOptions>("server.group", {
       const parts: CommandPart[] = [freebsd ? "pw groupadd" : "groupadd"];
       if (args.system && !(os ?? "").includes("BSD")) parts.push("-r");
       parts.push(...(freebsd ? ["-n", quote(args.group)] : [quote(args.group)]));
-      if (args.gid) parts.push(freebsd ? "-g" : "--gid", String(Number(args.gid)));
+      if (args.gid) parts.push(freebsd ? "-g" : "--gid", quote(String(args.gid)));
       yield new StringCommand(parts);
     } else {
       ctx.noop(`group ${args.group} ${present ? "exists" : "does not exist"}`);
@@ -93,7 +94,9 @@ function readKey(key: string, ctx: Parameters<typeof file.generate>[1]): string 
  * server.userAuthorizedKeys({ user: "deploy", publicKeys: ["./keys/deploy.pub"] });
  * ```
  */
-export const userAuthorizedKeys = defineOperation<UserAuthorizedKeysOptions>(
+export const userAuthorizedKeys: Operation<UserAuthorizedKeysOptions> = defineOperation<
+  UserAuthorizedKeysOptions
+>(
   "server.userAuthorizedKeys",
   {
     argNames: [
@@ -168,7 +171,7 @@ export interface UserOptions {
  * server.user({ user: "app", home: "/srv/app", shell: "/bin/bash", groups: ["www-data"], system: true });
  * ```
  */
-export const user = defineOperation<UserOptions>("server.user", {
+export const user: Operation<UserOptions> = defineOperation<UserOptions>("server.user", {
   argNames: [
     "user",
     "present",
@@ -194,7 +197,7 @@ export const user = defineOperation<UserOptions>("server.user", {
     const os = await ctx.host.getFact(Os);
     const freebsd = os === "FreeBSD";
     const name = args.user;
-    const existing = users[name];
+    const existing = users && Object.hasOwn(users, name) ? users[name] : undefined;
     const groups = args.groups ?? [];
     let group = args.group;
     const home = args.home ?? existing?.home ?? `/home/${name}`;
@@ -211,11 +214,11 @@ export const user = defineOperation<UserOptions>("server.user", {
       if (group) parts.push("-g", quote(group));
       if (groups.length) parts.push("-G", quote(groups.join(",")));
       if (args.system && !(os ?? "").includes("BSD")) parts.push("-r");
-      if (args.uid) parts.push(freebsd ? "-u" : "--uid", String(Number(args.uid)));
-      if (args.comment) parts.push("-c", quote(args.comment));
+      if (args.uid) parts.push(freebsd ? "-u" : "--uid", quote(String(args.uid)));
+      if (args.comment) parts.push("-c", singleQuoted(args.comment));
       if (args.unique === false) parts.push("-o");
       parts.push(args.createHome ? "-m" : "-M");
-      if (args.password) parts.push("-p", quote(args.password));
+      if (args.password) parts.push("-p", singleQuoted(args.password));
       yield freebsd
         ? new StringCommand(["pw useradd -n", quote(name), ...parts])
         : new StringCommand(["useradd", ...parts, quote(name)]);
@@ -226,9 +229,11 @@ export const user = defineOperation<UserOptions>("server.user", {
       const sameGroups = new Set(existing.groups).size === new Set(groups).size &&
         groups.every((g) => existing.groups.includes(g));
       if (groups.length && !sameGroups) parts.push("-G", quote(groups.join(",")));
-      if (args.comment && existing.comment !== args.comment) parts.push("-c", quote(args.comment));
+      if (args.comment && existing.comment !== args.comment) {
+        parts.push("-c", singleQuoted(args.comment));
+      }
       if (args.password && existing.password !== args.password) {
-        parts.push("-p", quote(args.password));
+        parts.push("-p", singleQuoted(args.password));
       }
       if (parts.length) {
         yield freebsd
