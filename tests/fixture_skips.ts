@@ -8,8 +8,8 @@
 export const FIXTURE_SKIPS: Readonly<Record<string, string>> = {
   "files.template/invalid_template_syntax":
     "the expected message is Jinja2's; tsinfra templates are Eta, whose syntax errors name the file and line in Eta's words (tests/operations/files_template_test.ts)",
-  "files.directory/ignore_link_type":
-    "drives pyinfra's private `_no_fail_on_link` switch; tsinfra keeps it internal to parent-folder creation (files.put, files.file, files.link), where the other cases cover it",
+  "files.block/add_no_existing_block_line_provided_escape_regex":
+    "pyinfra's awk program ends with `END {if (f==0) print ARGV[2] }` after emptying ARGV[2], so when no line matches it appends an empty line instead of the block (on every run); tsinfra prints the block (`print x`): tests/fixtures/operations/files.block/line_not_found_appends_block.json is this case with the fix",
   "python.call/call_func":
     "passes the callback's arguments as Python *args/**kwargs; js.call takes { function, args, kwargs }, covered by tests/operations/js_test.ts",
   "python.raise_exception/call_func":

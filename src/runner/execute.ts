@@ -146,7 +146,8 @@ class OperationRun {
     const marker = newMarker();
     const script = new StringCommand(
       pending.map(({ command }, i) =>
-        new StringCommand(["(", command, `) || { s=$?; echo ${marker}:${i}:$s >&2; exit $s; }`])
+        // The newline before ")" keeps a trailing here-document or comment inside the subshell.
+        new StringCommand(["(", command, `\n) || { s=$?; echo ${marker}:${i}:$s >&2; exit $s; }`])
       ),
       { separator: "\n" },
     );

@@ -3,11 +3,12 @@
  *
  * Unlike pyinfra, block content never reaches the shell unquoted: when it holds
  * characters the shell would expand (`$`, backticks, `\`, `"`) it is passed in single
- * quotes and a quoted here-document. Plain content gives pyinfra's exact commands.
+ * quotes and a quoted here-document, and the awk programs are quoted whole. Plain content
+ * gives pyinfra's exact commands.
  *
  * @module
  */
-import { defineOperation } from "../../core/operation.ts";
+import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { shellQuote } from "../../core/quote.ts";
 import { Block, blockMarkers } from "../../facts/files.ts";
@@ -16,29 +17,50 @@ import { adjustRegex } from "../util/files.ts";
 
 /** Options of {@linkcode block}. */
 export interface BlockOptions {
-  /** The file to edit. */
+  /** The file on the host (created when missing and the block is wanted). */
   path: string;
-  /** The lines of the block (a string is split on newlines). */
+  /**
+   * The lines between the markers (a string is split on newlines); required when `present`.
+   * @default {null}
+   */
   content?: string | string[] | null;
-  /** Whether the block should be in the file. @default {true} */
+  /**
+   * Whether the block should be in the file (`false` removes it, markers included). @default {true}
+   */
   present?: boolean;
-  /** A line (regular expression) to put the block before or after, when adding it. */
+  /**
+   * A regular expression (awk) of the line to put a new block `before` or `after`;
+   * whole-line (`^.*`/`.*$` added). When no line matches, the block is appended.
+   * @default {null} (start or end of the file)
+   */
   line?: string | null;
-  /** Keep a timestamped copy of the file before editing. @default {false} */
+  /** Keep a copy of the file (`PATH.TIMESTAMP`) before editing it. @default {false} */
   backup?: boolean;
-  /** Match `line` literally rather than as a regular expression. @default {false} */
+  /** Match `line` literally: regex characters in it are escaped. @default {false} */
   escapeRegexCharacters?: boolean;
-  /** Always pass content in single quotes (tsinfra does so whenever it matters). @default {false} */
+  /**
+   * Always pass the content in single quotes (tsinfra already does whenever the shell
+   * would change it, so this only changes how plain content is written). @default {false}
+   */
   tryPreventShellExpansion?: boolean;
-  /** Add the block before `line` (or at the start of the file). @default {false} */
+  /**
+   * Add a new block before `line`; with neither `line` nor `after`, at the start of the file.
+   * @default {false}
+   */
   before?: boolean;
-  /** Add the block after `line` (or at the end of the file). @default {false} */
+  /**
+   * Add a new block after `line`; with neither `line` nor `before`, at the end of the file.
+   * @default {false}
+   */
   after?: boolean;
-  /** Marker line with `{mark}` for BEGIN/END. @default {"# {mark} PYINFRA BLOCK"} */
+  /**
+   * The marker line, `{mark}` standing for `begin`/`end`; no `/` or backslash in it. @default {"#
+   * {mark} PYINFRA BLOCK"}
+   */
   marker?: string | null;
-  /** The begin word. @default {"BEGIN"} */
+  /** The word for `{mark}` in the opening marker. @default {"BEGIN"} */
   begin?: string | null;
-  /** The end word. @default {"END"} */
+  /** The word for `{mark}` in the closing marker. @default {"END"} */
   end?: string | null;
 }
 
@@ -51,14 +73,24 @@ function heredocTerminator(text: string): string {
 }
 
 /**
- * Ensures a block of lines, framed by marker lines, is (or is not) in a file.
+ * Ensures a block of lines, framed by marker lines, is (or is not) in a file: a new
+ * block goes at the end (or start, or next to `line`), a different one is rewritten in
+ * place, and removal drops it with its markers. The file keeps its owner and mode.
  *
  * @example
  * ```ts ignore
- * files.block({ path: "/etc/hosts", content: "10.0.0.1 db\n10.0.0.2 cache", after: true });
+ * import { files } from "tsinfra/operations";
+ * files.block({ path: "/etc/hosts", content: "10.0.0.1 db\n10.0.0.2 cache" });
+ * files.block({
+ *   path: "/var/www/index.html",
+ *   content: "<p>Out of date</p>",
+ *   line: "<body>",
+ *   after: true,
+ *   marker: "<!-- {mark} NOTICE -->",
+ * });
  * ```
  */
-export const block = defineOperation<BlockOptions>("files.block", {
+export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("files.block", {
   summary:
     "Ensure content, surrounded by the appropriate markers, is present (or not) in the file.",
   argNames: [
@@ -109,10 +141,10 @@ export const block = defineOperation<BlockOptions>("files.block", {
       begin: args.begin ?? null,
       end: args.end ?? null,
     });
-    // Markers go inside awk /regexes/ in single quotes: keep them plain.
-    if (/['/\\]/.test(start + end)) {
+    // Markers go inside awk /regexes/ (here and in the Block fact): no delimiter in them.
+    if (/[/\\]/.test(start + end)) {
       throw new OperationValueError(
-        `block markers cannot contain quotes, slashes or backslashes: ${start}`,
+        `block markers cannot contain slashes or backslashes: ${start}`,
       );
     }
 
@@ -121,7 +153,8 @@ export const block = defineOperation<BlockOptions>("files.block", {
       if (current.length === 0) return ctx.noop("no remove required: markers not found");
       yield new StringCommand([
         prepare,
-        `awk '/${start}/,/${end}/ {next} 1'`,
+        "awk",
+        shellQuote(`/${start}/,/${end}/ {next} 1`),
         quotedPath,
         "> $OUT &&",
         replaceFile,
@@ -162,31 +195,30 @@ export const block = defineOperation<BlockOptions>("files.block", {
         `\n${theBlock}\n${terminator}`,
       ]);
     } else if (current.length === 0) {
-      const regex = adjustRegex(args.line!, args.escapeRegexCharacters ?? false);
-      if (regex.includes("'")) {
-        throw new OperationValueError(`line cannot contain a single quote: ${args.line}`);
-      }
+      const regex = adjustRegex(args.line!, args.escapeRegexCharacters ?? false)
+        .replaceAll("/", "\\/");
       const printBefore = before ? "{ print }" : "";
       const printAfter = after ? "{ print }" : "";
-      const program =
-        `awk 'BEGIN {x=ARGV[2]; ARGV[2]=""} ${printAfter} f!=1 && /${
-          regex.replaceAll("/", "\\/")
-        }/ { print x; f=1} ` +
-        `END {if (f==0) print ARGV[2] } ${printBefore}'`;
+      // pyinfra's END prints ARGV[2], emptied in BEGIN: an empty line instead of the
+      // block when no line matches. x still holds the block.
+      const program = `BEGIN {x=ARGV[2]; ARGV[2]=""} ${printAfter} f!=1 && /${regex}/ ` +
+        `{ print x; f=1} END {if (f==0) print x } ${printBefore}`;
       yield new StringCommand([
         prepare,
-        program,
+        "awk",
+        shellQuote(program),
         quotedPath,
         argument(theBlock),
         "> $OUT &&",
         replaceFile,
       ]);
     } else if (current.length !== content.length || content.some((l, i) => l !== current[i])) {
-      const program = `awk 'BEGIN {{f=1; x=ARGV[2]; ARGV[2]=""}}/${start}/ {print; print x; f=0} ` +
-        `/${end}/ {print; f=1; next} f'`;
+      const program = `BEGIN {{f=1; x=ARGV[2]; ARGV[2]=""}}/${start}/ {print; print x; f=0} ` +
+        `/${end}/ {print; f=1; next} f`;
       yield new StringCommand([
         prepare,
-        program,
+        "awk",
+        shellQuote(program),
         quotedPath,
         argument(content.join("\n")),
         "> $OUT &&",

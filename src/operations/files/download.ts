@@ -1,42 +1,53 @@
 /**
- * `files.download` (curl or wget on the host, checksums verified) and `files.flags`.
+ * `files.download`: a URL fetched by the host itself (curl or wget), when the file is
+ * missing, too old or has the wrong checksum; the download is checked against the
+ * checksums given.
  *
  * @module
  */
-import { defineOperation } from "../../core/operation.ts";
+import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { File, Flags, Md5File, Sha1File, Sha256File } from "../../facts/files.ts";
+import { File, Md5File, Sha1File, Sha256File } from "../../facts/files.ts";
 import { Date_ as HostDate, Which } from "../../facts/server/basic.ts";
 import { OperationError } from "../../core/errors.ts";
 import { chmod, chown, type Mode } from "../util/files.ts";
 
 /** Options of {@linkcode download}. */
 export interface DownloadOptions {
-  /** The URL to download (by the host). */
+  /** The URL the host downloads (with curl, else wget). */
   src: string;
-  /** Where the file goes on the host. */
+  /** Where the file goes on the host (an existing folder there is an error). */
   dest: string;
-  /** Owner. */
+  /** User that should own the file. @default {null} (left as it is) */
   user?: string | null;
-  /** Group. */
+  /** Group that should own the file. @default {null} (left as it is) */
   group?: string | null;
-  /** Mode. */
+  /** Permissions of the file (`644`, `"u+x"`). @default {null} (left as it is) */
   mode?: Mode | null;
-  /** Download again when the file is older than this many seconds. */
+  /**
+   * Download again when the file is older than this many seconds (by the host's clock). @default
+   * {null} (never)
+   */
   cacheTime?: number | null;
   /** Download even when the file exists. @default {false} */
   force?: boolean;
-  /** Expected SHA256: download again when different, fail when the download differs. */
+  /**
+   * Expected SHA256 (hex): download again when the file differs; fail when the download does.
+   * @default {null}
+   */
   sha256sum?: string | null;
-  /** Expected SHA1. */
+  /** Expected SHA1 (hex), as `sha256sum`. @default {null} */
   sha1sum?: string | null;
-  /** Expected MD5. */
+  /** Expected MD5 (hex), as `sha256sum`. @default {null} */
   md5sum?: string | null;
-  /** HTTP headers to send. */
+  /** HTTP headers to send, `{ Authorization: "Bearer ..." }`. @default {null} */
   headers?: Record<string, string> | null;
-  /** Do not check TLS certificates. @default {false} */
+  /**
+   * Do not check TLS certificates (`curl --insecure`, `wget --no-check-certificate`). @default
+   * {false}
+   */
   insecure?: boolean;
-  /** A proxy URL. */
+  /** An HTTP proxy, `http://proxy:3128`. @default {null} */
   proxy?: string | null;
 }
 
@@ -60,145 +71,114 @@ function checksum(tools: string[], dest: string, sum: string, name: string): Str
 }
 
 /**
- * Downloads a URL to a file on the host (with curl or wget there), when the file is
- * missing, old, or has the wrong checksum.
+ * Downloads a URL to a file on the host (with curl or wget there, through a temporary
+ * file), when the file is missing, older than `cacheTime`, or has the wrong checksum;
+ * then sets owner and mode and checks the checksums given.
  *
  * @example
  * ```ts ignore
- * files.download({ src: "https://example.org/tool.tgz", dest: "/opt/tool.tgz", sha256sum: "..." });
+ * import { files } from "tsinfra/operations";
+ * files.download({
+ *   src: "https://example.org/tool-1.2.tgz",
+ *   dest: "/opt/tool-1.2.tgz",
+ *   sha256sum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+ * });
  * ```
  */
-export const download = defineOperation<DownloadOptions>("files.download", {
-  summary: "Download files from remote locations using curl or wget.",
-  argNames: [
-    "src",
-    "dest",
-    "user",
-    "group",
-    "mode",
-    "cacheTime",
-    "force",
-    "sha256sum",
-    "sha1sum",
-    "md5sum",
-    "headers",
-    "insecure",
-    "proxy",
-  ],
-  async *generator(args, ctx) {
-    const { src, dest, user, group, mode } = args;
-    const info = await ctx.host.getFact(File, { path: dest });
-    if (info === false) {
-      throw new OperationError(`Destination ${dest} already exists and is not a file`);
-    }
-    let needed = args.force ?? false;
-    if (info === null) needed = true;
-    else {
-      if (args.cacheTime) {
-        const now = await ctx.host.getFact(HostDate);
-        const limit = now.getTime() - args.cacheTime * 1000;
-        if (info.mtime && info.mtime.getTime() < limit) needed = true;
+export const download: Operation<DownloadOptions> = defineOperation<DownloadOptions>(
+  "files.download",
+  {
+    summary: "Download files from remote locations using curl or wget.",
+    argNames: [
+      "src",
+      "dest",
+      "user",
+      "group",
+      "mode",
+      "cacheTime",
+      "force",
+      "sha256sum",
+      "sha1sum",
+      "md5sum",
+      "headers",
+      "insecure",
+      "proxy",
+    ],
+    async *generator(args, ctx) {
+      const { src, dest, user, group, mode } = args;
+      const info = await ctx.host.getFact(File, { path: dest });
+      if (info === false) {
+        throw new OperationError(`Destination ${dest} already exists and is not a file`);
       }
-      if (args.sha1sum && args.sha1sum !== await ctx.host.getFact(Sha1File, { path: dest })) {
-        needed = true;
+      let needed = args.force ?? false;
+      if (info === null) needed = true;
+      else {
+        if (args.cacheTime) {
+          const now = await ctx.host.getFact(HostDate);
+          const limit = now.getTime() - args.cacheTime * 1000;
+          if (info.mtime && info.mtime.getTime() < limit) needed = true;
+        }
+        if (args.sha1sum && args.sha1sum !== await ctx.host.getFact(Sha1File, { path: dest })) {
+          needed = true;
+        }
+        if (
+          args.sha256sum && args.sha256sum !== await ctx.host.getFact(Sha256File, { path: dest })
+        ) {
+          needed = true;
+        }
+        if (args.md5sum && args.md5sum !== await ctx.host.getFact(Md5File, { path: dest })) {
+          needed = true;
+        }
       }
-      if (args.sha256sum && args.sha256sum !== await ctx.host.getFact(Sha256File, { path: dest })) {
-        needed = true;
-      }
-      if (args.md5sum && args.md5sum !== await ctx.host.getFact(Md5File, { path: dest })) {
-        needed = true;
-      }
-    }
-    if (!needed) return ctx.noop(`file ${dest} has already been downloaded`);
+      if (!needed) return ctx.noop(`file ${dest} has already been downloaded`);
 
-    const temp = ctx.tempFilename(dest);
-    const curlArgs: (string | StringCommand)[] = ["-sSLf"];
-    const wgetArgs: (string | StringCommand)[] = ["-q"];
-    if (args.proxy) {
-      curlArgs.push(new StringCommand(["--proxy", quote(args.proxy)]));
-      wgetArgs.push(
-        "-e use_proxy=yes",
-        new StringCommand(["-e", quote(`http_proxy=${args.proxy}`)]),
-      );
-    }
-    if (args.insecure) {
-      curlArgs.push("--insecure");
-      wgetArgs.push("--no-check-certificate");
-    }
-    for (const [key, value] of Object.entries(args.headers ?? {})) {
-      const header = new StringCommand(["--header", quote(`${key}: ${value}`)]);
-      curlArgs.push(header);
-      wgetArgs.push(header);
-    }
-    const curl = new StringCommand([
-      "curl",
-      new StringCommand(curlArgs),
-      quote(src),
-      "-o",
-      quote(temp),
-    ]);
-    const wget = new StringCommand([
-      "wget",
-      new StringCommand(wgetArgs),
-      quote(src),
-      "-O",
-      quote(temp),
-      "|| ( rm -f",
-      quote(temp),
-      "; exit 1 )",
-    ]);
-    if (await ctx.host.getFact(Which, { command: "curl" })) yield curl;
-    else if (await ctx.host.getFact(Which, { command: "wget" })) yield wget;
-    else yield new StringCommand(["(", curl, ") || (", wget, ")"]);
-    yield new StringCommand(["mv", quote(temp), quote(dest)]);
-    if (user || group) yield chown(dest, user, group);
-    if (mode) yield chmod(dest, mode);
-    if (args.sha1sum) yield checksum(["sha1sum", "shasum", "sha1"], dest, args.sha1sum, "SHA1");
-    if (args.sha256sum) {
-      yield checksum(["sha256sum", "shasum -a 256", "sha256"], dest, args.sha256sum, "SHA256");
-    }
-    if (args.md5sum) yield checksum(["md5sum", "md5"], dest, args.md5sum, "MD5");
-  },
-});
-
-/** Options of {@linkcode flags}. */
-export interface FlagsOptions {
-  /** The file or folder. */
-  path: string;
-  /** BSD flags (`chflags`), e.g. `["uchg"]`. */
-  flags?: string | string[] | null;
-  /** Set (true) or clear (false) them. @default {true} */
-  present?: boolean;
-}
-
-/**
- * Sets or clears BSD file flags with `chflags`.
- *
- * @example
- * ```ts ignore
- * files.flags({ path: "/etc/rc.conf", flags: ["uchg"] });
- * ```
- */
-export const flags = defineOperation<FlagsOptions>("files.flags", {
-  summary: "Set/clear file flags.",
-  argNames: ["path", "flags", "present"],
-  async *generator(args, ctx) {
-    const wanted = args.flags == null ? [] : Array.isArray(args.flags) ? args.flags : [args.flags];
-    const present = args.present ?? true;
-    if (!wanted.length) return ctx.noop(`no changes requested to flags for '${args.path}'`);
-    const current = new Set(await ctx.host.getFact(Flags, { path: args.path }));
-    const change = present
-      ? wanted.filter((f) => !current.has(f))
-      : wanted.filter((f) => current.has(f));
-    const unique = [...new Set(change)].sort();
-    if (unique.length) {
-      yield new StringCommand([
-        "chflags",
-        quote(unique.map((f) => (present ? f : `no${f}`)).join(",")),
-        quote(args.path),
+      const temp = ctx.tempFilename(dest);
+      const curlArgs: (string | StringCommand)[] = ["-sSLf"];
+      const wgetArgs: (string | StringCommand)[] = ["-q"];
+      if (args.proxy) {
+        curlArgs.push(new StringCommand(["--proxy", quote(args.proxy)]));
+        wgetArgs.push(
+          "-e use_proxy=yes",
+          new StringCommand(["-e", quote(`http_proxy=${args.proxy}`)]),
+        );
+      }
+      if (args.insecure) {
+        curlArgs.push("--insecure");
+        wgetArgs.push("--no-check-certificate");
+      }
+      for (const [key, value] of Object.entries(args.headers ?? {})) {
+        const header = new StringCommand(["--header", quote(`${key}: ${value}`)]);
+        curlArgs.push(header);
+        wgetArgs.push(header);
+      }
+      const curl = new StringCommand([
+        "curl",
+        new StringCommand(curlArgs),
+        quote(src),
+        "-o",
+        quote(temp),
       ]);
-    } else {
-      ctx.noop(`'${args.path}' already has '${wanted.join(",")}' ${present ? "set" : "clear"}`);
-    }
+      const wget = new StringCommand([
+        "wget",
+        new StringCommand(wgetArgs),
+        quote(src),
+        "-O",
+        quote(temp),
+        "|| ( rm -f",
+        quote(temp),
+        "; exit 1 )",
+      ]);
+      if (await ctx.host.getFact(Which, { command: "curl" })) yield curl;
+      else if (await ctx.host.getFact(Which, { command: "wget" })) yield wget;
+      else yield new StringCommand(["(", curl, ") || (", wget, ")"]);
+      yield new StringCommand(["mv", quote(temp), quote(dest)]);
+      if (user || group) yield chown(dest, user, group);
+      if (mode) yield chmod(dest, mode);
+      if (args.sha1sum) yield checksum(["sha1sum", "shasum", "sha1"], dest, args.sha1sum, "SHA1");
+      if (args.sha256sum) {
+        yield checksum(["sha256sum", "shasum -a 256", "sha256"], dest, args.sha256sum, "SHA256");
+      }
+      if (args.md5sum) yield checksum(["md5sum", "md5"], dest, args.md5sum, "MD5");
+    },
   },
-});
+);

@@ -1,45 +1,105 @@
 /**
- * `files.line` and `files.replace`: lines in a file, by grep pattern, edited with sed.
+ * `files.line`: a line in a file, found by grep pattern, appended, replaced (sed) or
+ * removed.
  *
  * @module
  */
-import { defineOperation } from "../../core/operation.ts";
+import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { FindInFile } from "../../facts/files.ts";
-import { OperationTypeError } from "../../core/errors.ts";
-import { adjustRegex, sedReplace } from "../util/files.ts";
+import { adjustRegex, interpolatedArgument, sedDelete, sedReplace } from "../util/files.ts";
+
+/** Compatibility re-export (`server/system.ts`); `files.replace` lives in `replace.ts`. */
+export { replace } from "./replace.ts";
 
 /** Options of {@linkcode line}. */
 export interface LineOptions {
-  /** The file to edit. */
+  /** The file on the host. */
   path: string;
-  /** The line, or a regular expression matching it (whole-line: `^.*` and `.*$` are added). */
+  /**
+   * The line, or a grep/sed regular expression matching it. It matches whole lines:
+   * `^.*` and `.*$` are added unless it starts with `^` / ends with `$`.
+   */
   line: string;
-  /** Whether the line should be in the file. @default {true} */
+  /**
+   * Whether the line should be in the file. `false` deletes every matching line (pyinfra
+   * leaves an empty line in its place). @default {true}
+   */
   present?: boolean;
-  /** Replace matching lines with this text (and append it when nothing matches). */
+  /**
+   * Text that replaces each matching line; appended when no line matches. @default {null} (`line`
+   * itself)
+   */
   replace?: string | null;
-  /** sed flags for the replacement, e.g. `["i"]`. */
+  /**
+   * sed flags for replacing, e.g. `["i"]`; when removing only `i` (ignore case) applies. @default
+   * {null}
+   */
   flags?: string[] | string | null;
-  /** Keep a timestamped copy of the file before editing. @default {false} */
+  /** Keep a copy of the file (`PATH.TIMESTAMP`) before editing it. @default {false} */
   backup?: boolean;
-  /** Let the shell expand `$VARS` in line and replace (your explicit choice). @default {false} */
+  /**
+   * Let the shell expand `$VARS` and `$(...)` in `line` and `replace` (they are
+   * double-quoted rather than single-quoted); write `\$` for a literal `$`.
+   * @default {false}
+   */
   interpolateVariables?: boolean;
-  /** Match `line` literally rather than as a regular expression. @default {false} */
+  /**
+   * Match `line` literally: the characters special in grep/sed basic regular expressions
+   * (`.\*[]^$`) are escaped. (pyinfra also escapes `(){}+?-`, which makes `\(` a group
+   * in grep and sed; tsinfra does not.) @default {false}
+   */
   escapeRegexCharacters?: boolean;
-  /** Add a newline before appending when the file does not end with one. @default {false} */
+  /**
+   * When appending, first add a newline if the file does not end with one (as in
+   * pyinfra, an empty or missing file then starts with an empty line). @default {false}
+   */
   ensureNewline?: boolean;
 }
 
 /**
- * Ensures a line is in a file (appended when missing), replaced, or removed.
+ * The command that appends `text` to `path`: `echo` as pyinfra writes it, or
+ * `printf '%s\n'` when echo would change the text (a backslash, a leading `-`).
+ */
+function appendCommand(
+  text: string,
+  path: string,
+  interpolate: boolean,
+  ensureNewline: boolean,
+): StringCommand {
+  const value = interpolate ? interpolatedArgument(text) : quote(text);
+  const echoSafe = !text.includes("\\") && !text.startsWith("-") &&
+    !(interpolate && /[$`]/.test(text));
+  const write = echoSafe ? ["echo", value] : ["printf", "'%s\\n'", value];
+  if (!ensureNewline) return new StringCommand([...write, ">>", quote(path)]);
+  // pyinfra's form, which server.user's fixtures pin: an empty or missing file gets an
+  // empty first line.
+  return new StringCommand([
+    "( [ $(tail -c1",
+    quote(path),
+    "| wc -l) -eq 0 ] && echo ;",
+    ...write,
+    ") >>",
+    quote(path),
+  ]);
+}
+
+/**
+ * Ensures a line is in a file (appended when missing), that matching lines read as
+ * `replace`, or (`present: false`) that no line matches.
  *
  * @example
  * ```ts ignore
- * files.line({ path: "/etc/ssh/sshd_config", line: "^PermitRootLogin", replace: "PermitRootLogin no" });
+ * import { files } from "tsinfra/operations";
+ * files.line({
+ *   path: "/etc/ssh/sshd_config",
+ *   line: "^PermitRootLogin",
+ *   replace: "PermitRootLogin no",
+ * });
+ * files.line({ path: "/etc/motd", line: "DOWN FOR MAINTENANCE", present: false });
  * ```
  */
-export const line = defineOperation<LineOptions>("files.line", {
+export const line: Operation<LineOptions> = defineOperation<LineOptions>("files.line", {
   summary: "Ensure lines in files using grep to locate and sed to replace.",
   argNames: [
     "path",
@@ -55,7 +115,8 @@ export const line = defineOperation<LineOptions>("files.line", {
   async *generator(args, ctx) {
     const { path, present = true, backup = false, ensureNewline = false } = args;
     const interpolate = args.interpolateVariables ?? false;
-    const matchLine = adjustRegex(args.line, args.escapeRegexCharacters ?? false);
+    // grep and sed read basic regular expressions: escaping `(` would make a group.
+    const matchLine = adjustRegex(args.line, args.escapeRegexCharacters ?? false, "basic");
     let presentLines = await ctx.host.getFact(FindInFile, {
       path,
       pattern: matchLine,
@@ -63,33 +124,18 @@ export const line = defineOperation<LineOptions>("files.line", {
     });
     const replace = args.replace || "";
     const text = replace || args.line;
-    const value = interpolate ? `"${text}"` : quote(text);
-    let echo = ensureNewline
-      ? new StringCommand([
-        "( [ $(tail -c1",
-        quote(path),
-        "| wc -l) -eq 0 ] && echo ; echo",
-        value,
-        ") >>",
-        quote(path),
-      ])
-      : new StringCommand(["echo", value, ">>", quote(path)]);
     const timestamp = ctx.timestamp();
+    let append = appendCommand(text, path, interpolate, ensureNewline);
     if (backup) {
-      echo = new StringCommand([
+      append = new StringCommand([
         new StringCommand(["cp", quote(path), quote(`${path}.${timestamp}`), "&&"]),
-        echo,
+        append,
       ]);
     }
-    const sed = (replacement: string) =>
-      sedReplace(path, matchLine, replacement, {
-        flags: args.flags,
-        backup,
-        interpolateVariables: interpolate,
-        timestamp,
-      });
+    const sedOptions = { flags: args.flags, backup, interpolateVariables: interpolate, timestamp };
 
     if (!presentLines?.length && present) {
+      // With a replacement, append only when the replacement line is not there either.
       if (replace) {
         let whole = replace;
         if (!whole.startsWith("^")) whole = `^${whole}`;
@@ -100,72 +146,16 @@ export const line = defineOperation<LineOptions>("files.line", {
           interpolate_variables: interpolate,
         });
       }
-      if (!presentLines?.length) yield echo;
+      if (!presentLines?.length) yield append;
       else ctx.noop(`line "${text}" exists in ${path}`);
     } else if (presentLines?.length && !present) {
-      yield sed("");
+      yield sedDelete(path, matchLine, sedOptions);
     } else if (presentLines?.length && present) {
-      if (replace && presentLines.some((l) => l !== replace)) yield sed(replace);
-      else ctx.noop(`line "${text}" exists in ${path}`);
-    }
-  },
-});
-
-/** Options of {@linkcode replace}. */
-export interface ReplaceOptions {
-  /** The file to edit. */
-  path: string;
-  /** The text (a sed regular expression) to replace. */
-  text?: string | null;
-  /** What to replace it with. */
-  replace?: string | null;
-  /** sed flags, e.g. `["g"]`. */
-  flags?: string[] | string | null;
-  /** Keep a timestamped copy of the file before editing. @default {false} */
-  backup?: boolean;
-  /** Let the shell expand `$VARS` (your explicit choice). @default {false} */
-  interpolateVariables?: boolean;
-  /** Older name of `text`. */
-  match?: string | null;
-}
-
-/**
- * Replaces text in a file with sed, when the text is there.
- *
- * @example
- * ```ts ignore
- * files.replace({ path: "/etc/app.conf", text: "debug = true", replace: "debug = false" });
- * ```
- */
-export const replace = defineOperation<ReplaceOptions>("files.replace", {
-  summary: "Replace contents of a file using sed.",
-  argNames: ["path", "text", "replace", "flags", "backup", "interpolateVariables", "match"],
-  async *generator(args, ctx) {
-    const text = args.text ?? args.match;
-    if (text == null) {
-      throw new OperationTypeError("Missing argument `text` required in `files.replace` operation");
-    }
-    if (args.replace == null) {
-      throw new OperationTypeError(
-        "Missing argument `replace` required in `files.replace` operation",
-      );
-    }
-    const interpolate = args.interpolateVariables ?? false;
-    const existing = await ctx.host.getFact(FindInFile, {
-      path: args.path,
-      pattern: text,
-      interpolate_variables: interpolate,
-    });
-    // The file may not exist yet at prepare (created by an earlier operation).
-    if (existing === null || existing.length) {
-      yield sedReplace(args.path, text, args.replace, {
-        flags: args.flags,
-        backup: args.backup ?? false,
-        interpolateVariables: interpolate,
-        timestamp: ctx.timestamp(),
-      });
+      if (replace && presentLines.some((l) => l !== replace)) {
+        yield sedReplace(path, matchLine, replace, sedOptions);
+      } else ctx.noop(`line "${text}" exists in ${path}`);
     } else {
-      ctx.noop(`string "${text}" does not exist in ${args.path}`);
+      ctx.noop(`line "${text}" does not exist in ${path}`);
     }
   },
 });

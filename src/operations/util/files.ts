@@ -1,12 +1,18 @@
 /**
- * Command helpers shared by the file operations: chmod/chown, sed replacements and
- * line-matching regexes, as pyinfra's `operations/util/files.py` builds them.
+ * Command helpers shared by the file operations: chmod/chown, sed replacements,
+ * line-matching regexes and the handling of a path of the wrong type, as pyinfra's
+ * `operations/util/files.py` (and the private helpers of `operations/files.py`) build
+ * them.
  *
  * @module
  */
-import { quote, StringCommand } from "../../core/command.ts";
+import * as posix from "node:path/posix";
+import { createHash } from "node:crypto";
+import { type OperationCommand, quote, StringCommand } from "../../core/command.ts";
+import type { OperationContext } from "../../core/operation.ts";
+import { OperationError, OperationTypeError } from "../../core/errors.ts";
 
-/** A file mode as operations take it: 644, "644", or a symbolic "+x". */
+/** A file mode as operations take it: 644, "644", or a symbolic "u+x". */
 export type Mode = number | string;
 
 /** Joins path parts with `/`, trimming trailing slashes of all but the last. */
@@ -14,10 +20,21 @@ export function unixPathJoin(...parts: string[]): string {
   return parts.map((part, i) => (i < parts.length - 1 ? part.replace(/\/+$/, "") : part)).join("/");
 }
 
-/** `"700"` -> 700; numbers and symbolic modes (`+x`) as given. */
+/** `"700"` -> 700; numbers and symbolic modes (`u+x`) as given. */
 export function ensureModeInt(mode: Mode | null | undefined): Mode | null | undefined {
   if (typeof mode === "string" && /^\d+$/.test(mode)) return Number(mode);
   return mode;
+}
+
+/** The SHA1 of bytes or text (UTF-8), as hex: what `files.Sha1File` reports. */
+export function sha1(data: Uint8Array | string): string {
+  return createHash("sha1").update(data).digest("hex");
+}
+
+/** A value or a list of values, as a list (`null` is empty). */
+export function asList<T>(value: T | readonly T[] | null | undefined): T[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? [...value] : [value as T];
 }
 
 /**
@@ -65,37 +82,88 @@ export function chown(
  * Escapes regex characters (when asked) and anchors the pattern to a whole line, as
  * `^.*PATTERN.*$` unless it is already anchored.
  *
+ * `syntax` says how the pattern is read: `"extended"` (awk; pyinfra's escaping of
+ * `.\+*?[^]$(){}-`) or `"basic"` (grep and sed without `-E`, where `\(`, `\{`, `\+`
+ * and `\?` are operators, so only `.\*[]^$` are escaped).
+ *
  * @example
  * ```ts
  * import { adjustRegex } from "./files.ts";
  * adjustRegex("a.b", true); // "^.*a\\.b.*$"
+ * adjustRegex("f(x)", true, "basic"); // "^.*f(x).*$"
  * ```
  */
-export function adjustRegex(line: string, escapeRegexCharacters: boolean): string {
+export function adjustRegex(
+  line: string,
+  escapeRegexCharacters: boolean,
+  syntax: "basic" | "extended" = "extended",
+): string {
   let match = line;
-  if (escapeRegexCharacters) match = match.replace(/([.\\+*?[^\]$(){}-])/g, "\\$1");
+  if (escapeRegexCharacters) {
+    match = syntax === "basic"
+      ? match.replace(/([.\\*[\]^$])/g, "\\$1")
+      : match.replace(/([.\\+*?[^\]$(){}-])/g, "\\$1");
+  }
   if (!match.startsWith("^")) match = `^.*${match}`;
   if (!match.endsWith("$")) match = `${match}.*$`;
   return match;
 }
 
+/**
+ * Double-quotes text for the shell while leaving `$VAR`, `${VAR}` and `$(...)` live:
+ * what the `interpolateVariables` options ask for. Unlike pyinfra, which only escapes
+ * `"`, the text cannot end the quoted word early: `"`, backticks, a trailing backslash
+ * and a backslash before `"`, `` ` ``, `\` or a newline are escaped; `\$` is kept as the
+ * way to write a literal `$`.
+ *
+ * @example
+ * ```ts
+ * import { interpolatedArgument } from "./files.ts";
+ * interpolatedArgument('say "$USER"'); // "\"say \\\"$USER\\\"\""
+ * ```
+ */
+export function interpolatedArgument(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    const next = text[i + 1];
+    if (char === "\\") {
+      if (next === "$") {
+        out += "\\$";
+        i++;
+      } else if (
+        next === undefined || next === '"' || next === "`" || next === "\\" || next === "\n"
+      ) {
+        out += "\\\\";
+      } else {
+        out += "\\";
+      }
+    } else if (char === '"' || char === "`") {
+      out += "\\" + char;
+    } else {
+      out += char;
+    }
+  }
+  return `"${out}"`;
+}
+
 /** Options of {@linkcode sedReplace}. */
 export interface SedReplaceOptions {
-  flags?: string | string[] | null;
+  /** sed flags (`["g", "i"]` or `"gi"`). */
+  flags?: string | readonly string[] | null;
+  /** Keep sed's `FILE.TIMESTAMP` copy rather than removing it. @default {false} */
   backup?: boolean;
-  /** Double-quote the script so the shell expands `$VARS` (the caller's choice). */
+  /**
+   * Double-quote the script so the shell expands `$VARS` (the caller's choice). @default {false}
+   */
   interpolateVariables?: boolean;
   /** The backup suffix (`ctx.timestamp()`). */
   timestamp: string;
 }
 
-function singleQuote(text: string): string {
-  return "'" + text.replaceAll("'", `'"'"'`) + "'";
-}
-
 /**
  * `sed -i.TIMESTAMP 's/LINE/REPLACE/FLAGS' FILE`, removing the backup unless asked to
- * keep it.
+ * keep it. `/` is escaped in both parts and `&` in the replacement, as pyinfra does.
  *
  * @example
  * ```ts
@@ -110,18 +178,129 @@ export function sedReplace(
   replace: string,
   options: SedReplaceOptions,
 ): StringCommand {
-  const flags = Array.isArray(options.flags) ? options.flags.join("") : options.flags ?? "";
-  let pattern = line.replaceAll("/", "\\/");
-  let replacement = String(replace).replaceAll("/", "\\/").replaceAll("&", "\\&");
-  let script: string;
-  if (options.interpolateVariables) {
-    pattern = pattern.replaceAll('"', '\\"');
-    replacement = replacement.replaceAll('"', '\\"');
-    script = `"s/${pattern}/${replacement}/${flags}"`;
-  } else {
-    script = singleQuote(`s/${pattern}/${replacement}/${flags}`);
-  }
-  const sed = new StringCommand(["sed", `-i.${options.timestamp}`, script, quote(file)]);
+  const flags = flagString(options.flags);
+  const pattern = line.replaceAll("/", "\\/");
+  const replacement = String(replace).replaceAll("/", "\\/").replaceAll("&", "\\&");
+  const script = `s/${pattern}/${replacement}/${flags}`;
+  const sed = new StringCommand([
+    "sed",
+    quote(`-i.${options.timestamp}`),
+    options.interpolateVariables ? interpolatedArgument(script) : singleQuoted(script),
+    quote(file),
+  ]);
   if (options.backup) return sed;
   return new StringCommand([sed, "&&", "rm", "-f", quote(`${file}.${options.timestamp}`)]);
+}
+
+/**
+ * `sed -i.TIMESTAMP '/LINE/d' FILE`: deletes the matching lines (pyinfra replaces them
+ * with empty lines instead). An `i`/`I` flag makes the match ignore case.
+ *
+ * @example
+ * ```ts
+ * import { sedDelete } from "./files.ts";
+ * sedDelete("f", "^a$", { timestamp: "t" }).raw();
+ * // "sed -i.t '/^a$/d' f && rm -f f.t"
+ * ```
+ */
+export function sedDelete(file: string, line: string, options: SedReplaceOptions): StringCommand {
+  const flags = flagString(options.flags);
+  const script = `/${line.replaceAll("/", "\\/")}/${/i/i.test(flags) ? "I" : ""}d`;
+  const sed = new StringCommand([
+    "sed",
+    quote(`-i.${options.timestamp}`),
+    options.interpolateVariables ? interpolatedArgument(script) : singleQuoted(script),
+    quote(file),
+  ]);
+  if (options.backup) return sed;
+  return new StringCommand([sed, "&&", "rm", "-f", quote(`${file}.${options.timestamp}`)]);
+}
+
+function flagString(flags: string | readonly string[] | null | undefined): string {
+  return typeof flags === "string" ? flags : (flags ?? []).join("");
+}
+
+/** Always single quotes (pyinfra's sed scripts are quoted even when bare would do). */
+function singleQuoted(text: string): string {
+  return "'" + text.replaceAll("'", `'"'"'`) + "'";
+}
+
+/**
+ * Python's `fnmatch` pattern as a regular expression matching the whole name: `*`, `?`,
+ * `[seq]` and `[!seq]`; `*` also matches `/`.
+ *
+ * @example
+ * ```ts
+ * import { fnmatchRegExp } from "./files.ts";
+ * fnmatchRegExp("*.py[co]").test("/src/a.pyc"); // true
+ * ```
+ */
+export function fnmatchRegExp(pattern: string): RegExp {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === "*") out += ".*";
+    else if (char === "?") out += ".";
+    else if (char === "[") {
+      let j = i + 1;
+      if (pattern[j] === "!") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j++;
+      if (j >= pattern.length) {
+        out += "\\[";
+        continue;
+      }
+      let body = pattern.slice(i + 1, j).replaceAll("\\", "\\\\");
+      const negate = body.startsWith("!");
+      if (negate) body = body.slice(1);
+      if (body.startsWith("]")) body = "\\" + body;
+      else if (body.startsWith("^") || body.startsWith("[")) body = "\\" + body;
+      out += `[${negate ? "^" : ""}${body}]`;
+      i = j;
+    } else out += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^(?:${out})$`, "s");
+}
+
+/** A controller file or folder that is not there (pyinfra raises `IOError`). */
+export class LocalFileError extends OperationError {
+  override name = "IOError";
+}
+
+/** Options shared by operations that replace a path of the wrong type. */
+export interface ForceOptions {
+  /** Remove (or back up) whatever is at the path when it has the wrong type. @default {false} */
+  force?: boolean;
+  /**
+   * With `force`, move the old path aside (`PATH.TIMESTAMP`) rather than deleting it. @default
+   * {true}
+   */
+  forceBackup?: boolean;
+  /** With `force` and `forceBackup`, move the backup into this folder. @default {null} */
+  forceBackupDir?: string | null;
+}
+
+/** Checks that `path` is a string, with pyinfra's message otherwise. */
+export function validatePath(path: unknown): string {
+  if (typeof path !== "string") {
+    throw new OperationTypeError("`path` must be a string or `os.PathLike` object");
+  }
+  return path;
+}
+
+/** Backs up or removes a path of the wrong type, or fails when `force` is off. */
+export function* replaceInvalidPath(
+  kind: string,
+  path: string,
+  options: ForceOptions,
+  ctx: OperationContext,
+): Generator<OperationCommand> {
+  if (!options.force) throw new OperationError(`${path} exists and is not a ${kind}`);
+  if (options.forceBackup ?? true) {
+    let backup = `${path}.${ctx.timestamp()}`;
+    if (options.forceBackupDir) backup = `${options.forceBackupDir}/${posix.basename(backup)}`;
+    yield new StringCommand(["mv", quote(path), quote(backup)]);
+  } else {
+    yield new StringCommand(["rm", "-rf", quote(path)]);
+  }
 }

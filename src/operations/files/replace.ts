@@ -1,0 +1,75 @@
+/**
+ * `files.replace`: text in a file replaced with sed.
+ *
+ * @module
+ */
+import { defineOperation, type Operation } from "../../core/operation.ts";
+import { FindInFile } from "../../facts/files.ts";
+import { OperationTypeError } from "../../core/errors.ts";
+import { sedReplace } from "../util/files.ts";
+
+/** Options of {@linkcode replace}. */
+export interface ReplaceOptions {
+  /** The file on the host. */
+  path: string;
+  /** The text to replace: a sed (basic) regular expression. Required. @default {null} */
+  text?: string | null;
+  /**
+   * What replaces it (`\1`... refer to groups; `/` and `&` are taken literally). Required. @default
+   * {null}
+   */
+  replace?: string | null;
+  /** sed flags, e.g. `["g"]` for every match on a line, `["i"]` to ignore case. @default {null} */
+  flags?: string[] | string | null;
+  /** Keep a copy of the file (`PATH.TIMESTAMP`) before editing it. @default {false} */
+  backup?: boolean;
+  /**
+   * Let the shell expand `$VARS` and `$(...)` in `text` and `replace` (double quotes
+   * rather than single); write `\$` for a literal `$`. @default {false}
+   */
+  interpolateVariables?: boolean;
+  /** Older name of `text` (pyinfra's deprecated `match`). @default {null} */
+  match?: string | null;
+}
+
+/**
+ * Replaces text in a file with `sed -i`, when some line matches (or when the file does
+ * not exist yet at prepare: an earlier operation may create it).
+ *
+ * @example
+ * ```ts ignore
+ * import { files } from "tsinfra/operations";
+ * files.replace({ path: "/etc/app.conf", text: "^debug = .*", replace: "debug = false" });
+ * ```
+ */
+export const replace: Operation<ReplaceOptions> = defineOperation<ReplaceOptions>("files.replace", {
+  summary: "Replace contents of a file using sed.",
+  argNames: ["path", "text", "replace", "flags", "backup", "interpolateVariables", "match"],
+  async *generator(args, ctx) {
+    const text = args.text ?? args.match;
+    if (text === null || text === undefined) {
+      throw new OperationTypeError("Missing argument `text` required in `files.replace` operation");
+    }
+    if (args.replace === null || args.replace === undefined) {
+      throw new OperationTypeError(
+        "Missing argument `replace` required in `files.replace` operation",
+      );
+    }
+    const interpolate = args.interpolateVariables ?? false;
+    const existing = await ctx.host.getFact(FindInFile, {
+      path: args.path,
+      pattern: text,
+      interpolate_variables: interpolate,
+    });
+    if (existing === null || existing.length) {
+      yield sedReplace(args.path, text, args.replace, {
+        flags: args.flags,
+        backup: args.backup ?? false,
+        interpolateVariables: interpolate,
+        timestamp: ctx.timestamp(),
+      });
+    } else {
+      ctx.noop(`string "${text}" does not exist in ${args.path}`);
+    }
+  },
+});
