@@ -1,144 +1,243 @@
 /**
- * `@local`: the machine tsinfra runs on, through `sh -c` (Deno.Command). Commands run in
- * their own process group (see `process.ts`) so that `_timeout` stops them and all
- * their children.
+ * `@local`: the machine tsinfra runs on. A command (already wrapped by `wrapCommand`)
+ * runs as `sh -c COMMAND` through `Deno.Command`, in its own process group so that
+ * `_timeout` stops it and everything it started (see `process.ts`).
  *
  * @module
  */
 import * as nodePath from "node:path";
-import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
-import { quote, StringCommand } from "../core/command.ts";
-import { CommandError } from "../core/errors.ts";
-import { runProcess } from "./process.ts";
+import { userInfo } from "node:os";
+import type { ConnectorArguments } from "../core/arguments.ts";
+import type {
+  CommandOutput,
+  Connector,
+  ConnectorFactory,
+  OutputSink,
+  RunOptions,
+  TransferOptions,
+} from "../core/connector.ts";
+import { sh, StringCommand } from "../core/command.ts";
+import { CommandError, ConnectError } from "../core/errors.ts";
+import { type ProcessOutput, runProcess } from "./process.ts";
+import { installCommand, readsAsOtherUser } from "./move.ts";
 
-let haveScript: boolean | undefined;
-
-function onPath(program: string): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(nodePath.join(dir, program)).isFile) return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
+/** Options of {@linkcode LocalConnector}. */
+export interface LocalConnectorOptions {
+  /** Receives warnings (e.g. `_getPty` without `script`). @default {console.warn} */
+  warn?: (message: string) => void;
+  /**
+   * The `script` program (util-linux) that gives `_getPty` its terminal; `null` for
+   * none. @default {"script" when it is on PATH}
+   */
+  script?: string | null;
 }
 
 /**
  * The `@local` connector.
  *
+ * - `_stdin` is written to the command's standard input: a string as it is, lines each
+ *   ended with a newline; without it the input is empty.
+ * - `_timeout` (seconds) stops the command and its children; the result has
+ *   `timedOut: true` and exit code -1.
+ * - `_getPty` runs the command under `script -qec` (util-linux) in a pseudo-terminal:
+ *   stderr then arrives on stdout, and `\r\n` line ends are given back as `\n`. Without
+ *   `script` the command runs without a terminal and a warning says so once.
+ * - `disconnect` stops any command still running.
+ *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { LocalConnector } from "./local.ts";
+ * import { StringCommand } from "../core/command.ts";
+ * import { GLOBAL_ARGUMENT_DEFAULTS } from "../core/arguments.ts";
+ * import { wrapCommand } from "../core/wrap.ts";
  * const local = new LocalConnector();
  * await local.connect();
- * const out = await local.runShellCommand(new StringCommand(["sh", "-c", "uname"]), { args });
+ * const args = { ...GLOBAL_ARGUMENT_DEFAULTS, _env: { GREETING: "hello" } };
+ * const out = await local.runShellCommand(
+ *   wrapCommand(new StringCommand(['echo "$GREETING"']), args),
+ *   { args },
+ * );
+ * out.stdout; // "hello\n"
+ * await local.disconnect();
  * ```
  */
 export class LocalConnector implements Connector {
+  #warn: (message: string) => void;
+  #script: string | null | undefined;
+  #warnedPty = false;
+  #stop = new AbortController();
+
+  constructor(options: LocalConnectorOptions = {}) {
+    this.#warn = options.warn ?? ((message) => console.warn(message));
+    this.#script = options.script;
+  }
+
   connect(): Promise<void> {
-    haveScript ??= onPath("script");
+    this.#findScript();
     return Promise.resolve();
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
-    const { args, sink } = options;
-    let text = command.raw();
-    if (args._getPty && haveScript) {
-      text = new StringCommand(["script", "-qec", quote(text), "/dev/null"]).raw();
-    }
-    const stdin = args._stdin === undefined
-      ? undefined
-      : Array.isArray(args._stdin)
-      ? args._stdin.map((l) => (l.endsWith("\n") ? l : l + "\n")).join("")
-      : args._stdin;
-    return await runProcess(["sh", "-c", text], {
-      stdin: stdin === undefined ? undefined : new TextEncoder().encode(stdin),
-      timeout: args._timeout,
-      sink,
-    });
+    const { stdoutBytes: _, ...output } = await this.#exec(command, options.args, options.sink);
+    return output;
   }
 
-  async #run(command: StringCommand, options: TransferOptions): Promise<CommandOutput> {
-    return await this.runShellCommand(options.wrap(command), {
-      args: { ...options.args, _stdin: undefined },
-    });
-  }
-
+  /**
+   * Writes `content` to a new file in the temporary folder (readable only by us, or
+   * also by the user the upload runs as when that is another user), then puts it in
+   * place at `dest` with the transfer's wrapping (see `installCommand`): the target
+   * is replaced at once or not at all, and a sudo upload is owned by the sudo user.
+   */
   async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
-    const { args } = options;
-    const elevated = args._sudo || args._suUser || args._su || args._doas;
-    if (!elevated) {
-      // Same folder, then rename: atomic, and a failed write leaves the target as it was.
-      const temp = `${nodePath.dirname(dest)}/.${
-        nodePath.basename(dest)
-      }.tsinfra-${crypto.randomUUID()}`;
-      try {
-        await Deno.writeFile(temp, content);
-        await Deno.rename(temp, dest);
-      } catch (error) {
-        await Deno.remove(temp).catch(() => {});
-        throw new CommandError(
-          `Could not write ${dest}: ${error instanceof Error ? error.message : error}`,
-        );
-      }
-      return;
-    }
-    // Write as ourselves to the temp folder, then move into place as the target user.
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
+    const args = transferArguments(options.args);
+    let temp: string;
     try {
-      await Deno.writeFile(temp, content, { mode: 0o644 });
-      const move = new StringCommand([
-        "cp",
-        quote(temp),
-        quote(`${dest}.tsinfra-tmp`),
-        "&&",
-        "mv",
-        quote(`${dest}.tsinfra-tmp`),
-        quote(dest),
-      ]);
-      const output = await this.#run(move, options);
+      temp = await Deno.makeTempFile({
+        dir: nodePath.resolve(options.tempDir ?? "/tmp"),
+        prefix: "tsinfra-upload-",
+      });
+    } catch (error) {
+      throw new CommandError(`Could not upload ${dest}: ${messageOf(error)}`);
+    }
+    try {
+      await Deno.writeFile(temp, content);
+      if (readsAsOtherUser(args, currentUser())) await Deno.chmod(temp, 0o644);
+      const output = await this.#exec(options.wrap(installCommand(temp, dest)), args);
       if (output.exitCode !== 0) {
-        throw new CommandError(`Could not move upload into ${dest}: ${output.stderr.trim()}`);
+        throw new CommandError(`Could not upload ${dest}: ${failure(output)}`);
       }
+    } catch (error) {
+      if (error instanceof CommandError) throw error;
+      throw new CommandError(`Could not upload ${dest}: ${messageOf(error)}`);
     } finally {
       await Deno.remove(temp).catch(() => {});
     }
   }
 
+  /** Reads `src` with `cat`, wrapped as the transfer asks (so sudo can read root's files). */
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
-    const { args } = options;
-    const elevated = args._sudo || args._suUser || args._su || args._doas;
-    if (!elevated) {
-      try {
-        return await Deno.readFile(src);
-      } catch (error) {
-        throw new CommandError(
-          `Could not read ${src}: ${error instanceof Error ? error.message : error}`,
-        );
-      }
+    const args = transferArguments(options.args);
+    const output = await this.#exec(options.wrap(sh`cat -- ${src}`), args);
+    if (output.exitCode !== 0) {
+      throw new CommandError(`Could not download ${src}: ${failure(output)}`);
     }
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-download-${crypto.randomUUID()}`;
-    try {
-      const copy = new StringCommand([
-        "cp",
-        quote(src),
-        quote(temp),
-        "&&",
-        "chmod",
-        "644",
-        quote(temp),
-      ]);
-      const output = await this.#run(copy, options);
-      if (output.exitCode !== 0) {
-        throw new CommandError(`Could not read ${src}: ${output.stderr.trim()}`);
-      }
-      return await Deno.readFile(temp);
-    } finally {
-      await this.#run(new StringCommand(["rm", "-f", quote(temp)]), options).catch(() => {});
-    }
+    return output.stdoutBytes;
   }
 
+  /** Stops commands still running (after an interrupted run); nothing else to close. */
   disconnect(): Promise<void> {
+    this.#stop.abort();
+    this.#stop = new AbortController();
     return Promise.resolve();
   }
+
+  async #exec(
+    command: StringCommand,
+    args: ConnectorArguments,
+    sink?: OutputSink,
+  ): Promise<ProcessOutput> {
+    const stdin = stdinBytes(args._stdin);
+    const signal = this.#stop.signal;
+    const script = args._getPty ? this.#pty() : null;
+    if (script) {
+      // script runs its command with $SHELL -c: make that sh, and give the command
+      // back the caller's SHELL.
+      const shell = Deno.env.get("SHELL");
+      const restore = shell === undefined ? sh`unset SHELL; ` : sh`SHELL=${shell}; export SHELL; `;
+      const output = await runProcess(
+        [
+          script,
+          "-qec",
+          new StringCommand([restore, command], { separator: "" }).raw(),
+          "/dev/null",
+        ],
+        { stdin, timeout: args._timeout, sink, signal, env: { SHELL: "/bin/sh" } },
+      );
+      return { ...output, stdout: output.stdout.replaceAll("\r\n", "\n") };
+    }
+    return await runProcess(["sh", "-c", command.raw()], {
+      stdin,
+      timeout: args._timeout,
+      sink,
+      signal,
+    });
+  }
+
+  #findScript(): string | null {
+    if (this.#script === undefined) this.#script = onPath("script") ? "script" : null;
+    return this.#script;
+  }
+
+  #pty(): string | null {
+    const script = this.#findScript();
+    if (!script && !this.#warnedPty) {
+      this.#warnedPty = true;
+      this.#warn(
+        "@local: _getPty needs `script` (util-linux), which is not installed: " +
+          "running commands without a terminal",
+      );
+    }
+    return script;
+  }
+}
+
+/**
+ * The {@linkcode ConnectorFactory} of `@local`. There is one local machine, so a name
+ * after it (`@local/name`) is refused, as pyinfra does.
+ *
+ * @example
+ * ```ts
+ * import { localConnectorFactory } from "./local.ts";
+ * const connector = localConnectorFactory("@local", {});
+ * ```
+ */
+export const localConnectorFactory: ConnectorFactory = (target) => {
+  if (target.startsWith("@local/")) {
+    throw new ConnectError(`${target}: @local takes no name; use @local`);
+  }
+  return new LocalConnector();
+};
+
+/** Transfers move bytes: no terminal (it would change them) and no standard input. */
+function transferArguments(args: ConnectorArguments): ConnectorArguments {
+  return { ...args, _getPty: false, _stdin: undefined };
+}
+
+/**
+ * `_stdin` as bytes: a string as it is, lines each ended by a newline (as the other
+ * connectors; pyinfra also ends a single string with one).
+ */
+function stdinBytes(stdin: string | string[] | undefined): Uint8Array | undefined {
+  if (stdin === undefined) return undefined;
+  const text = typeof stdin === "string"
+    ? stdin
+    : stdin.map((line) => line.endsWith("\n") ? line : `${line}\n`).join("");
+  return new TextEncoder().encode(text);
+}
+
+function failure(output: CommandOutput): string {
+  if (output.timedOut) return "timed out";
+  return output.stderr.trim() || `exit status ${output.exitCode}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function currentUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+function onPath(program: string): boolean {
+  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
+    try {
+      return Deno.statSync(nodePath.join(dir || ".", program)).isFile;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -5,8 +5,9 @@
  *
  * @module
  */
+import type { ConnectorArguments } from "../core/arguments.ts";
 import type { Connector, TransferOptions } from "../core/connector.ts";
-import { quote, StringCommand } from "../core/command.ts";
+import { quote, sh, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
 
 /** Moves `temp` to `dest` on the host through `connector`. */
@@ -25,4 +26,54 @@ export async function moveIntoPlace(
   if (moved.exitCode !== 0) {
     throw new CommandError(`Could not move upload into ${dest}: ${moved.stderr.trim()}`);
   }
+}
+
+/**
+ * The shell steps that put the staged upload `temp` in place at `dest`, run as the user
+ * who must own the result (wrapped with the transfer's sudo/su/doas):
+ *
+ * - a new file is made beside `dest` (so the last step is a rename within one folder),
+ *   starting as a copy of an existing `dest` (`cp -p`) so that its mode, and as root
+ *   its owner, stay as they were, as pyinfra's in-place `cp` keeps them;
+ * - `temp`'s bytes are written into it, then `mv -f` renames it over `dest`: readers see
+ *   the old file or the whole new one, never a part; on any failure the new file is
+ *   removed and `dest` is untouched;
+ * - a folder at `dest` is refused rather than written into.
+ *
+ * `temp` is left for the caller to remove.
+ *
+ * @example
+ * ```ts
+ * import { installCommand } from "./move.ts";
+ * installCommand("/tmp/tsinfra-upload-1", "/etc/motd").raw().includes("mv -f "); // true
+ * ```
+ */
+export function installCommand(temp: string, dest: string): StringCommand {
+  const slash = dest.lastIndexOf("/");
+  const dir = slash < 0 ? "." : dest.slice(0, slash);
+  const staged = `${dir}/.tsinfra-${crypto.randomUUID()}`;
+  // A read-only copy of `dest` cannot be written to (unless by root): then a new file.
+  return sh`s=${staged}; if [ -d ${dest} ]; then printf '%s: is a directory\\n' ${dest} >&2; exit 1; fi; \
+if [ -f ${dest} ]; then cp -p -- ${dest} "$s" 2>/dev/null || rm -f "$s"; fi; \
+{ cat -- ${temp} 2>/dev/null >"$s" || { rm -f "$s" && cat -- ${temp} >"$s"; }; } \
+&& mv -f -- "$s" ${dest} || { rm -f "$s"; exit 1; }`;
+}
+
+/**
+ * Whether the upload's last step runs as a user other than root and the connecting user
+ * (`sudo -u`, `su`, `doas -u`), who must then be able to read the staged file.
+ *
+ * @example
+ * ```ts
+ * import { GLOBAL_ARGUMENT_DEFAULTS } from "../core/arguments.ts";
+ * import { readsAsOtherUser } from "./move.ts";
+ * readsAsOtherUser({ ...GLOBAL_ARGUMENT_DEFAULTS, _sudo: true, _sudoUser: "app" }); // true
+ * readsAsOtherUser({ ...GLOBAL_ARGUMENT_DEFAULTS, _sudo: true }); // false
+ * ```
+ */
+export function readsAsOtherUser(args: ConnectorArguments, connectingUser?: string): boolean {
+  const user = args._suUser || (args._su ? "root" : undefined) ||
+    (args._sudo ? args._sudoUser || "root" : undefined) ||
+    (args._doas ? args._doasUser || "root" : undefined);
+  return user !== undefined && user !== "root" && user !== connectingUser;
 }

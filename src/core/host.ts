@@ -10,7 +10,7 @@ import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
 import { setImmediate } from "node:timers";
 import { quote, StringCommand } from "./command.ts";
-import { SUDO_ASKPASS_SETUP, sudoPasswordOf, wrapCommand } from "./wrap.ts";
+import { SUDO_ASKPASS_SETUP, sudoAskpassCleanup, sudoPasswordOf, wrapCommand } from "./wrap.ts";
 import { batchCommand, newMarker, splitBatchOutput } from "./fact_batch.ts";
 import { ArgumentError, ConnectError, FactError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
@@ -342,12 +342,18 @@ export class Host {
     if (connector && askpass) {
       const path = await askpass.catch(() => undefined);
       if (path) {
-        await connector.runShellCommand(
-          wrapCommand(new StringCommand(["rm", "-f", quote(path)]), this.connectorArguments()),
-          {
-            args: this.connectorArguments(),
-          },
-        ).catch(() => {});
+        // As the connecting user, like the setup: sudo from host data would need the helper.
+        const plain: ConnectorArguments = {
+          ...this.connectorArguments(),
+          _sudo: false,
+          _su: false,
+          _suUser: undefined,
+          _doas: false,
+        };
+        await connector.runShellCommand(wrapCommand(sudoAskpassCleanup(path), plain), {
+          args: plain,
+        })
+          .catch(() => {});
       }
     }
     this.#connector = undefined;
