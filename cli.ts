@@ -12,8 +12,11 @@ if (import.meta.main) {
     console.log(VERSION);
     Deno.exit(0);
   }
-  Deno.addSignalListener("SIGINT", () => {
+  Deno.addSignalListener("SIGINT", async () => {
     console.error("\ntsinfra: interrupted");
+    // Local commands run in their own process groups: the terminal's ^C does not reach them.
+    const { stopRunningProcesses } = await import("./src/connectors/process.ts");
+    await stopRunningProcesses().catch(() => {});
     Deno.exit(130);
   });
   const { main } = await import("./src/cli/main.ts");
