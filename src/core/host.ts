@@ -9,7 +9,7 @@ import type { CommandOutput, Connector, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
 import { setImmediate } from "node:timers";
-import { quote, StringCommand } from "./command.ts";
+import type { StringCommand } from "./command.ts";
 import { SUDO_ASKPASS_SETUP, sudoAskpassCleanup, sudoPasswordOf, wrapCommand } from "./wrap.ts";
 import { batchCommand, newMarker, splitBatchOutput } from "./fact_batch.ts";
 import { ArgumentError, ConnectError, FactError } from "./errors.ts";

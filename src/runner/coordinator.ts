@@ -9,7 +9,13 @@ import type { EventBus } from "../core/events.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { mergeOrders, type OrderItem } from "../core/ordering.ts";
 import { buildReport, type RunReport } from "./report.ts";
-import type { HostCounters, HostPrepared, OperationOutcome, OperationSummary } from "./protocol.ts";
+import {
+  type HostCounters,
+  type HostPrepared,
+  type OperationOutcome,
+  type OperationSummary,
+  skippedOutcome,
+} from "./protocol.ts";
 
 /** A shard as the coordinator drives it (in-process or in a worker). */
 export interface ShardHandle {
@@ -171,16 +177,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     const shard = ownerOf.get(host)!;
     let outcome: OperationOutcome;
     if (op.runOnce && ranOnce.has(opId)) {
-      outcome = {
-        status: "skipped",
-        changed: false,
-        success: true,
-        commands: [],
-        stdout: "",
-        stderr: "",
-        error: null,
-        noopReason: "_runOnce: ran on another host",
-      };
+      outcome = skippedOutcome("_runOnce: ran on another host");
       await shard.skip(host, opId, outcome);
     } else {
       if (op.runOnce) ranOnce.add(opId);

@@ -22,7 +22,7 @@ import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
 import type { EventBus } from "../core/events.ts";
 import type { PlannedOperation } from "./plan.ts";
-import type { OperationOutcome } from "./protocol.ts";
+import { type OperationOutcome, skippedOutcome } from "./protocol.ts";
 import type { Fact, FactArgs } from "../core/fact.ts";
 import { newMarker } from "../core/fact_batch.ts";
 import { createOperationContext } from "./operation_context.ts";
@@ -268,16 +268,7 @@ export async function executeOnHost(
     return finish(failure([], "", "", message, globals._ignoreErrors));
   }
   if (!conditionOk) {
-    return finish({
-      status: "skipped",
-      changed: false,
-      success: true,
-      commands: [],
-      stdout: "",
-      stderr: "",
-      error: null,
-      noopReason: "_if condition is false",
-    });
+    return finish(skippedOutcome("_if condition is false"));
   }
   const run = new OperationRun(host, planned, globals, options.local, options);
   const args = host.connectorArguments(planned.globals);

@@ -73,6 +73,20 @@ export interface OperationOutcome {
   ignored?: boolean;
 }
 
+/** The outcome of an operation that did not run on a host (`_if` false, `_runOnce`). */
+export function skippedOutcome(reason: string): OperationOutcome {
+  return {
+    status: "skipped",
+    changed: false,
+    success: true,
+    commands: [],
+    stdout: "",
+    stderr: "",
+    error: null,
+    noopReason: reason,
+  };
+}
+
 /** Counters of one host. */
 export interface HostCounters {
   roundTrips: number;

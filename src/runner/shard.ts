@@ -16,7 +16,7 @@ import { connectorFor } from "../connectors/mod.ts";
 import { connectHosts, openSession, type Session } from "./session.ts";
 import { collectOperations, type DeploySource, prepareHost } from "./prepare.ts";
 import { executeOnHost } from "./execute.ts";
-import type { HostPlan } from "./plan.ts";
+import type { HostPlan, PlannedOperation } from "./plan.ts";
 import type {
   DeploySpec,
   HostCounters,
@@ -60,6 +60,8 @@ export class ShardEngine {
   #session: Session | undefined;
   #owned: Host[] = [];
   #plans = new Map<string, HostPlan>();
+  /** Each host's operations by id, built on first use (execution looks them up per run). */
+  #byId = new Map<string, Map<string, PlannedOperation>>();
   #failed = new Set<string>();
 
   constructor(
@@ -132,7 +134,12 @@ export class ShardEngine {
   }
 
   #planned(hostName: string, opId: string) {
-    const op = this.#plans.get(hostName)?.operations.find((o) => o.id === opId);
+    let byId = this.#byId.get(hostName);
+    if (!byId) {
+      byId = new Map((this.#plans.get(hostName)?.operations ?? []).map((o) => [o.id, o]));
+      this.#byId.set(hostName, byId);
+    }
+    const op = byId.get(opId);
     if (!op) throw new Error(`${hostName} has no operation ${opId}`);
     return op;
   }

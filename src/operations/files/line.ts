@@ -9,9 +9,6 @@ import { quote, StringCommand } from "../../core/command.ts";
 import { FindInFile } from "../../facts/files.ts";
 import { adjustRegex, interpolatedArgument, sedDelete, sedReplace } from "../util/files.ts";
 
-/** Compatibility re-export (`server/system.ts`); `files.replace` lives in `replace.ts`. */
-export { replace } from "./replace.ts";
-
 /** Options of {@linkcode line}. */
 export interface LineOptions {
   /** The file on the host. */

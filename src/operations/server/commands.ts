@@ -8,7 +8,8 @@ import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { OperationTypeError } from "../../core/errors.ts";
 import { chmod } from "../util/files.ts";
-import { put, template } from "../files/transfer.ts";
+import { put } from "../files/put.ts";
+import { template } from "../files/template.ts";
 
 /** Options of {@linkcode shell}. */
 export interface ShellOptions {

@@ -10,8 +10,9 @@ import { OperationError, OperationTypeError } from "../../core/errors.ts";
 import { Hostname, Locales, Os, Which } from "../../facts/server/basic.ts";
 import { KernelModules, Mounts, Sysctl } from "../../facts/server/system.ts";
 import { FindInFile } from "../../facts/files.ts";
-import { putContent } from "../files/transfer.ts";
-import { line, replace } from "../files/line.ts";
+import { putContent } from "../files/put.ts";
+import { line } from "../files/line.ts";
+import { replace } from "../files/replace.ts";
 import { escapeBasicRegex, singleQuoted, tryInt } from "./util.ts";
 
 /** Options of {@linkcode modprobe}. */

@@ -8,8 +8,9 @@ import { defineOperation, type Operation } from "../../core/operation.ts";
 import { type CommandPart, quote, StringCommand } from "../../core/command.ts";
 import { Groups, Os } from "../../facts/server/basic.ts";
 import { Users } from "../../facts/server/users.ts";
-import { ensureDirectory, file } from "../files/paths.ts";
-import { putContent } from "../files/transfer.ts";
+import { directory } from "../files/directory.ts";
+import { file } from "../files/file.ts";
+import { putContent } from "../files/put.ts";
 import { line } from "../files/line.ts";
 import { singleQuoted } from "./util.ts";
 
@@ -115,7 +116,7 @@ export const userAuthorizedKeys: Operation<UserAuthorizedKeysOptions> = defineOp
       const keys = (typeof args.publicKeys === "string" ? [args.publicKeys] : args.publicKeys).map((
         k,
       ) => readKey(k, ctx));
-      yield* ensureDirectory({ path: dir, ...owner, mode: 700 }, ctx);
+      yield* directory.generate({ path: dir, ...owner, mode: 700 }, ctx);
       const path = `${dir}/${name}`;
       if (args.deleteKeys) {
         yield* putContent(`${keys.join("\n")}\n`, path, { ...owner, mode: 600 }, ctx);
@@ -242,9 +243,12 @@ export const user: Operation<UserOptions> = defineOperation<UserOptions>("server
       }
     }
     if (args.ensureHome ?? true) {
-      yield* ensureDirectory({ path: home, user: name, group: group || name }, ctx, {
-        noFailOnLink: true,
-      });
+      yield* directory.generate({
+        path: home,
+        user: name,
+        group: group || name,
+        _noFailOnLink: true,
+      }, ctx);
     }
     if (args.publicKeys != null) {
       yield* userAuthorizedKeys.generate({

@@ -182,14 +182,7 @@ export function sedReplace(
   const pattern = line.replaceAll("/", "\\/");
   const replacement = String(replace).replaceAll("/", "\\/").replaceAll("&", "\\&");
   const script = `s/${pattern}/${replacement}/${flags}`;
-  const sed = new StringCommand([
-    "sed",
-    quote(`-i.${options.timestamp}`),
-    options.interpolateVariables ? interpolatedArgument(script) : singleQuoted(script),
-    quote(file),
-  ]);
-  if (options.backup) return sed;
-  return new StringCommand([sed, "&&", "rm", "-f", quote(`${file}.${options.timestamp}`)]);
+  return sedInPlace(file, script, options);
 }
 
 /**
@@ -206,6 +199,11 @@ export function sedReplace(
 export function sedDelete(file: string, line: string, options: SedReplaceOptions): StringCommand {
   const flags = flagString(options.flags);
   const script = `/${line.replaceAll("/", "\\/")}/${/i/i.test(flags) ? "I" : ""}d`;
+  return sedInPlace(file, script, options);
+}
+
+/** Runs a sed script in place, keeping the timestamped backup only when asked. */
+function sedInPlace(file: string, script: string, options: SedReplaceOptions): StringCommand {
   const sed = new StringCommand([
     "sed",
     quote(`-i.${options.timestamp}`),
