@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `apk` fact module (being ported).
+ *
+ * @module
+ */
+export {};

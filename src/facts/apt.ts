@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `apt` fact module (being ported).
+ *
+ * @module
+ */
+export {};

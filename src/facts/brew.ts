@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `brew` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `bsdinit` fact module (being ported).
+ *
+ * @module
+ */
+export {};

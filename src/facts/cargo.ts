@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `cargo` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `choco` fact module (being ported).
+ *
+ * @module
+ */
+export {};

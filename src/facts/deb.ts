@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `deb` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `dnf` fact module (being ported).
+ *
+ * @module
+ */
+export {};

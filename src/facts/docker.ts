@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `docker` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `gem` fact module (being ported).
+ *
+ * @module
+ */
+export {};

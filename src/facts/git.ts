@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `git` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `gpg` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `hardware` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `iptables` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `launchd` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `lxd` fact module (being ported).
+ *
+ * @module
+ */
+export {};

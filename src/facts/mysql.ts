@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `mysql` fact module (being ported).
+ *
+ * @module
+ */
+export {};

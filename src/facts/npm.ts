@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `npm` fact module (being ported).
+ *
+ * @module
+ */
+export {};

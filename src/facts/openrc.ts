@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `openrc` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pacman` fact module (being ported).
+ *
+ * @module
+ */
+export {};

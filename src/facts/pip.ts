@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pip` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pkg` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pkgin` fact module (being ported).
+ *
+ * @module
+ */
+export {};

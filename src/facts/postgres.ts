@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `postgres` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `rpm` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `selinux` fact module (being ported).
+ *
+ * @module
+ */
+export {};

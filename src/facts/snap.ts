@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `snap` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `systemd` fact module (being ported).
+ *
+ * @module
+ */
+export {};

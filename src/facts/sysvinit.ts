@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `sysvinit` fact module (being ported).
+ *
+ * @module
+ */
+export {};

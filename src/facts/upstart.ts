@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `upstart` fact module (being ported).
+ *
+ * @module
+ */
+export {};

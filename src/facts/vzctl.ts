@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `vzctl` fact module (being ported).
+ *
+ * @module
+ */
+export {};

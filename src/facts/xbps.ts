@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `xbps` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `yum` fact module (being ported).
+ *
+ * @module
+ */
+export {};

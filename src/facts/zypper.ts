@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `zypper` fact module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `apk` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `apt` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `brew` operation module (being ported).
+ *
+ * @module
+ */
+export {};

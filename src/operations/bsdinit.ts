@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `bsdinit` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `cargo` operation module (being ported).
+ *
+ * @module
+ */
+export {};

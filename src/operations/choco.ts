@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `choco` operation module (being ported).
+ *
+ * @module
+ */
+export {};

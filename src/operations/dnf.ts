@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `dnf` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `docker` operation module (being ported).
+ *
+ * @module
+ */
+export {};

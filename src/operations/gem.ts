@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `gem` operation module (being ported).
+ *
+ * @module
+ */
+export {};

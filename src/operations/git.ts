@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `git` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `iptables` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `launchd` operation module (being ported).
+ *
+ * @module
+ */
+export {};

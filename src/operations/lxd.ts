@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `lxd` operation module (being ported).
+ *
+ * @module
+ */
+export {};

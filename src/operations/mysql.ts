@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `mysql` operation module (being ported).
+ *
+ * @module
+ */
+export {};

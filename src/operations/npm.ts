@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `npm` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `openrc` operation module (being ported).
+ *
+ * @module
+ */
+export {};

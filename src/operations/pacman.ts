@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pacman` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pip` operation module (being ported).
+ *
+ * @module
+ */
+export {};

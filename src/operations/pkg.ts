@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pkg` operation module (being ported).
+ *
+ * @module
+ */
+export {};

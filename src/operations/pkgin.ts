@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `pkgin` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `postgres` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `puppet` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `selinux` operation module (being ported).
+ *
+ * @module
+ */
+export {};

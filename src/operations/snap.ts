@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `snap` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `ssh` operation module (being ported).
+ *
+ * @module
+ */
+export {};

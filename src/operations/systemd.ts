@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `systemd` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `sysvinit` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `upstart` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,57 @@
+/**
+ * The start/stop/restart/reload logic every init system shares, as pyinfra's
+ * `operations/util/service.py:handle_service_control`.
+ *
+ * @module
+ */
+import type { OperationContext } from "../../core/operation.ts";
+
+/** What {@linkcode serviceControl} needs to know. */
+export interface ServiceControlOptions {
+  /** The service name. */
+  name: string;
+  /** Service name -> running (`null` when the init system cannot tell). */
+  statuses: Readonly<Record<string, boolean | null | undefined>>;
+  /** Builds the command for an action, e.g. `(name, action) => \`systemctl ${action} ${name}\``. */
+  format: (name: string, action: string) => string;
+  /** `true` to ensure running, `false` stopped, `null`/`undefined` to leave it. */
+  running?: boolean | null;
+  /** Restart when it is running. */
+  restarted?: boolean;
+  /** Reload when it is running. */
+  reloaded?: boolean;
+  /** Any other action, always run. */
+  command?: string | null;
+}
+
+/**
+ * Yields the init-system commands that bring a service to the wanted state.
+ *
+ * @example
+ * ```ts ignore
+ * yield* serviceControl(ctx, {
+ *   name: "nginx",
+ *   statuses: await ctx.host.getFact(SystemdStatus),
+ *   format: (name, action) => `systemctl ${action} ${name}`,
+ *   running: true,
+ * });
+ * ```
+ */
+export function* serviceControl(
+  ctx: Pick<OperationContext, "noop">,
+  options: ServiceControlOptions,
+): Generator<string> {
+  const { name, format, running, restarted, reloaded, command } = options;
+  const status = Object.hasOwn(options.statuses, name) ? options.statuses[name] : undefined;
+  if (running === false) {
+    if (status) yield format(name, "stop");
+    else ctx.noop(`service ${name} is stopped`);
+  }
+  if (running === true) {
+    if (!status) yield format(name, "start");
+    else ctx.noop(`service ${name} is running`);
+  }
+  if (restarted && status) yield format(name, "restart");
+  if (reloaded && status) yield format(name, "reload");
+  if (command) yield format(name, command);
+}

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `vzctl` operation module (being ported).
+ *
+ * @module
+ */
+export {};

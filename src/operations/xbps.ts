@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `xbps` operation module (being ported).
+ *
+ * @module
+ */
+export {};

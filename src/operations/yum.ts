@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `yum` operation module (being ported).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * pyinfra's `zypper` operation module (being ported).
+ *
+ * @module
+ */
+export {};
