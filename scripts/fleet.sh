@@ -13,6 +13,8 @@
 # tsinfra-fleet-NAME-I, labelled tsinfra-fleet=NAME, and publish sshd on 127.0.0.1 only, on
 # ports docker picks. State (key pair, passwords, inventory, known_hosts) lives in
 # .tsinfra/fleet/NAME/ of the repository, or in $TSINFRA_FLEET_DIR.
+#   $TSINFRA_FLEET_DOCKER_ARGS adds `docker run` arguments for every host (the @dockerssh
+# test mounts the docker socket and client with it).
 #
 # Users on every host: root, `deploy` (sudo NOPASSWD) and `deploypw` (sudo asks for the
 # password in the state folder's deploypw.password), all authorised for the fleet's key.
@@ -161,6 +163,7 @@ start_host() {
     --publish "127.0.0.1:${port}:22" \
     --env "FLEET_PUBLIC_KEY=$(cat "$state/id_ed25519.pub")" \
     --env "FLEET_DEPLOYPW_PASSWORD=$(cat "$state/deploypw.password")" \
+    ${TSINFRA_FLEET_DOCKER_ARGS:-} \
     "$IMAGE" > /dev/null
 }
 

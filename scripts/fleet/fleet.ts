@@ -68,14 +68,19 @@ async function run(args: string[], env: Record<string, string> = {}) {
  * try { ... } finally { await fleet.down(); }
  * ```
  */
-export async function fleetUp(count: number): Promise<Fleet> {
+export async function fleetUp(
+  count: number,
+  options: { dockerArgs?: string[] } = {},
+): Promise<Fleet> {
   await reapOrphans();
   const name = `test-${Deno.pid}-${Math.floor(Math.random() * 1e6)}`;
   const parent = await Deno.realPath(
     await Deno.makeTempDir({ prefix: `tsinfra-fleet-${name}-` }),
   );
   const dir = path.join(parent, "state");
-  const env = { TSINFRA_FLEET_DIR: dir };
+  const env: Record<string, string> = { TSINFRA_FLEET_DIR: dir };
+  // Extra `docker run` arguments for every host (word-split by the script: no spaces inside).
+  if (options.dockerArgs?.length) env.TSINFRA_FLEET_DOCKER_ARGS = options.dockerArgs.join(" ");
   const down = async () => {
     try {
       await run(["down", "--name", name], env);

@@ -1,17 +1,17 @@
 /**
- * `@docker/IMAGE_OR_CONTAINER` and `@podman/...`: commands through `docker exec`. An
- * image gets a fresh container that is committed to a new image at the end (its id is
- * reported) and removed, as pyinfra does; an existing container is used as it is and
- * left running.
+ * `@docker/IMAGE_OR_CONTAINER`, `@podman/...` and `@dockerssh/HOST:IMAGE`: commands
+ * through `docker exec`. An image gets a fresh container that is committed to a new
+ * image at the end (its id is reported) and removed, as pyinfra does; an existing
+ * container is used as it is and left running. The docker CLI runs on the controller,
+ * or over SSH on another machine for `@dockerssh` (see `docker_host.ts`).
  *
  * @module
  */
-import * as nodePath from "node:path";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
-import { runProcess } from "./process.ts";
 import { moveIntoPlace } from "./move.ts";
+import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
 
 /** What `disconnect` did with a container started from an image. */
 export interface DockerCommitResult {
@@ -20,88 +20,129 @@ export interface DockerCommitResult {
   committedImage: string;
 }
 
+/** How a container connector is set up. */
+export interface DockerConnectorOptions {
+  /** Where the docker CLI runs. @default {new LocalDockerHost()} */
+  host?: DockerHost;
+  /** How messages name the target. @default {`@${tool}/${target}`} */
+  label?: string;
+  /** Only images are accepted (`@dockerssh`), never an existing container. */
+  imageOnly?: boolean;
+  /** Told when the container was committed. */
+  onCommit?: (result: DockerCommitResult) => void;
+}
+
 /** The docker (or podman) connector. */
 export class DockerConnector implements Connector {
   readonly #tool: string;
   readonly #target: string;
+  readonly #host: DockerHost;
+  readonly #label: string;
+  readonly #imageOnly: boolean;
   #container: string | undefined;
   #startedFromImage = false;
+  /** `--change` arguments that give the committed image the original's ENTRYPOINT and CMD. */
+  #restoreOnCommit: string[] = [];
   /** Set after disconnect when an image was run and committed. */
   committed: DockerCommitResult | undefined;
   readonly #onCommit: ((result: DockerCommitResult) => void) | undefined;
 
-  constructor(
-    tool: "docker" | "podman",
-    target: string,
-    onCommit?: (result: DockerCommitResult) => void,
-  ) {
+  constructor(tool: "docker" | "podman", target: string, options: DockerConnectorOptions = {}) {
     this.#tool = tool;
     this.#target = target;
-    this.#onCommit = onCommit;
+    this.#host = options.host ?? new LocalDockerHost();
+    this.#label = options.label ?? `@${tool}/${target}`;
+    this.#imageOnly = options.imageOnly ?? false;
+    this.#onCommit = options.onCommit;
   }
 
-  async #cli(args: string[], stdin?: Uint8Array): Promise<CommandOutput> {
+  async #cli(args: string[], options?: DockerCallOptions): Promise<CommandOutput> {
     try {
-      return await runProcess([this.#tool, ...args], { stdin });
+      return await this.#host.run([this.#tool, ...args], options);
     } catch (error) {
+      if (error instanceof ConnectError) throw error;
       throw new ConnectError(
-        `${this.#tool} is not available: ${error instanceof Error ? error.message : error}`,
+        `${this.#label}: ${this.#tool} is not available${this.#host.where}: ${
+          error instanceof Error ? error.message : error
+        }`,
       );
     }
   }
 
   async connect(): Promise<void> {
-    const inspect = await this.#cli([
-      "container",
+    await this.#host.connect();
+    if (!this.#imageOnly) {
+      const inspect = await this.#cli([
+        "container",
+        "inspect",
+        "--format",
+        "{{.Id}} {{.State.Running}}",
+        this.#target,
+      ]);
+      if (inspect.exitCode === 0) {
+        const [id, running] = inspect.stdout.trim().split(" ");
+        if (running !== "true") throw new ConnectError(`${this.#label}: container is not running`);
+        this.#container = id;
+        return;
+      }
+    }
+    const image = await this.#cli([
+      "image",
       "inspect",
       "--format",
-      "{{.Id}} {{.State.Running}}",
+      "{{json .Config.Entrypoint}}\t{{json .Config.Cmd}}",
       this.#target,
     ]);
-    if (inspect.exitCode === 0) {
-      const [id, running] = inspect.stdout.trim().split(" ");
-      if (running !== "true") {
-        throw new ConnectError(`@${this.#tool}/${this.#target}: container is not running`);
-      }
-      this.#container = id;
-      return;
-    }
-    const image = await this.#cli(["image", "inspect", "--format", "{{.Id}}", this.#target]);
     if (image.exitCode !== 0) {
+      if (/command not found|not found/.test(image.stderr) && image.exitCode === 127) {
+        throw new ConnectError(`${this.#label}: ${this.#tool} is not installed${this.#host.where}`);
+      }
+      const what = this.#imageOnly ? "no such image" : "no such container or image";
       throw new ConnectError(
-        `@${this.#tool}/${this.#target}: no such container or image (tsinfra does not pull images; ${this.#tool} pull it first)`,
+        `${this.#label}: ${what}${this.#host.where} (tsinfra does not pull images; ${this.#tool} pull it first)`,
       );
     }
+    // The container idles in `sleep infinity`. Only an image with an ENTRYPOINT needs it
+    // overridden: docker cannot reset an overridden one to "none" when committing.
+    const [entrypoint = "null", cmd = "null"] = image.stdout.trim().split("\t");
+    const hasEntrypoint = entrypoint !== "null" && entrypoint !== "[]";
     const started = await this.#cli([
       "run",
       "-d",
-      "--entrypoint",
-      "sleep",
-      this.#target,
-      "infinity",
+      ...(hasEntrypoint ? ["--entrypoint", "sleep", this.#target, "infinity"] : [
+        this.#target,
+        "sleep",
+        "infinity",
+      ]),
     ]);
     if (started.exitCode !== 0) {
       throw new ConnectError(
-        `@${this.#tool}/${this.#target}: could not start a container: ${started.stderr.trim()}`,
+        `${this.#label}: could not start a container${this.#host.where}: ${started.stderr.trim()}`,
       );
     }
     this.#container = started.stdout.trim();
     this.#startedFromImage = true;
+    this.#restoreOnCommit = [
+      ...(hasEntrypoint ? ["--change", `ENTRYPOINT ${entrypoint}`] : []),
+      "--change",
+      `CMD ${cmd === "null" ? "[]" : cmd}`,
+    ];
   }
 
   get #id(): string {
-    if (!this.#container) throw new ConnectError(`@${this.#tool}/${this.#target}: not connected`);
+    if (!this.#container) throw new ConnectError(`${this.#label}: not connected`);
     return this.#container;
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
     const { args, sink } = options;
-    const stdin = args._stdin === undefined ? undefined : new TextEncoder().encode(
-      Array.isArray(args._stdin) ? args._stdin.map((l) => l + "\n").join("") : args._stdin,
-    );
-    const flags = ["exec", ...(stdin ? ["-i"] : []), ...(args._getPty ? ["-t"] : [])];
-    return await runProcess([this.#tool, ...flags, this.#id, "sh", "-c", command.raw()], {
-      stdin,
+    const flags = [
+      "exec",
+      ...(args._stdin !== undefined ? ["-i"] : []),
+      ...(args._getPty ? ["-t"] : []),
+    ];
+    return await this.#cli([...flags, this.#id, "sh", "-c", command.raw()], {
+      stdin: args._stdin,
       timeout: args._timeout,
       sink,
     });
@@ -109,18 +150,14 @@ export class DockerConnector implements Connector {
 
   async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
     // Copy into the container's temp folder, then move into place with the same sudo/su.
-    const local = await Deno.makeTempFile({ prefix: "tsinfra-upload-" });
     const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
-    try {
-      await Deno.writeFile(local, content);
-      const copy = await this.#cli(["cp", local, `${this.#id}:${temp}`]);
+    await this.#host.withUpload(content, async (path) => {
+      const copy = await this.#cli(["cp", path, `${this.#id}:${temp}`]);
       if (copy.exitCode !== 0) {
         throw new CommandError(`Could not copy into ${dest}: ${copy.stderr.trim()}`);
       }
-      await moveIntoPlace(this, temp, dest, options);
-    } finally {
-      await Deno.remove(local).catch(() => {});
-    }
+    });
+    await moveIntoPlace(this, temp, dest, options);
   }
 
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
@@ -134,13 +171,14 @@ export class DockerConnector implements Connector {
     if (copied.exitCode !== 0) {
       throw new CommandError(`Could not read ${src}: ${copied.stderr.trim()}`);
     }
-    const dir = await Deno.makeTempDir({ prefix: "tsinfra-download-" });
     try {
-      const out = await this.#cli(["cp", `${this.#id}:${temp}`, nodePath.join(dir, "file")]);
-      if (out.exitCode !== 0) throw new CommandError(`Could not read ${src}: ${out.stderr.trim()}`);
-      return await Deno.readFile(nodePath.join(dir, "file"));
+      return await this.#host.download(async (path) => {
+        const out = await this.#cli(["cp", `${this.#id}:${temp}`, path]);
+        if (out.exitCode !== 0) {
+          throw new CommandError(`Could not read ${src}: ${out.stderr.trim()}`);
+        }
+      });
     } finally {
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
       await this.runShellCommand(new StringCommand(["rm", "-f", quote(temp)]), {
         args: options.args,
       }).catch(() => {});
@@ -150,14 +188,19 @@ export class DockerConnector implements Connector {
   async disconnect(): Promise<string | void> {
     const container = this.#container;
     this.#container = undefined;
-    if (!container || !this.#startedFromImage) return;
-    const commit = await this.#cli(["commit", container]);
-    await this.#cli(["rm", "-f", container]);
-    if (commit.exitCode !== 0) {
-      throw new CommandError(`Could not commit ${container}: ${commit.stderr.trim()}`);
+    try {
+      if (!container || !this.#startedFromImage) return;
+      // The container ran `sleep infinity`; the new image keeps the original's commands.
+      const commit = await this.#cli(["commit", ...this.#restoreOnCommit, container]);
+      await this.#cli(["rm", "-f", container]);
+      if (commit.exitCode !== 0) {
+        throw new CommandError(`Could not commit ${container}: ${commit.stderr.trim()}`);
+      }
+      this.committed = { image: this.#target, container, committedImage: commit.stdout.trim() };
+      this.#onCommit?.(this.committed);
+      return `committed the container of ${this.#label} to image ${this.committed.committedImage}${this.#host.where}`;
+    } finally {
+      await this.#host.disconnect();
     }
-    this.committed = { image: this.#target, container, committedImage: commit.stdout.trim() };
-    this.#onCommit?.(this.committed);
-    return `committed the container of ${this.#target} to image ${this.committed.committedImage}`;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Chooses a connector from an inventory name, as pyinfra does: `@local`, `@docker/...`,
- * `@ssh/host` or a plain host name (SSH).
+ * `@podman/...`, `@dockerssh/HOST:IMAGE`, `@chroot/PATH`, `@ssh/host` or a plain host
+ * name (SSH).
  *
  * @module
  */
@@ -11,9 +12,11 @@ import { SimulatedConnector } from "./simulated.ts";
 import { DockerConnector } from "./docker.ts";
 import { ChrootConnector } from "./chroot.ts";
 import { SshConnector } from "./ssh.ts";
+import { RemoteDockerHost } from "./docker_host.ts";
 
-/** Connector names tsinfra knows, and whether they are available in this version. */
-const PLANNED = ["@dockerssh", "@terraform", "@vagrant"];
+/** Connector names that only produce inventories (see `src/loader/inventory_connectors.ts`). */
+const INVENTORY_ONLY = ["@terraform", "@vagrant"];
+const KNOWN = ["@local", "@ssh", "@docker", "@podman", "@dockerssh", "@chroot"];
 
 /**
  * The connector for a host of the inventory.
@@ -40,7 +43,27 @@ export function connectorFor(name: string, data: Readonly<Record<string, unknown
     return new DockerConnector(tool, target);
   }
   if (chosen.startsWith("@chroot/")) return new ChrootConnector(chosen.slice("@chroot".length));
+  if (chosen.startsWith("@dockerssh/")) {
+    // @dockerssh/HOST:IMAGE: docker on HOST over SSH; the image may have its own ":tag".
+    const rest = chosen.slice("@dockerssh/".length);
+    const at = rest.indexOf(":");
+    const [sshHost, image] = at < 0 ? [rest, ""] : [rest.slice(0, at), rest.slice(at + 1)];
+    if (!sshHost || !image) {
+      throw new ConnectError(
+        `${name}: @dockerssh needs HOST:IMAGE, e.g. @dockerssh/web1:debian:12`,
+      );
+    }
+    return new DockerConnector("docker", image, {
+      host: new RemoteDockerHost(new SshConnector(sshHost, data), sshHost),
+      label: chosen,
+      imageOnly: true,
+    });
+  }
   const kind = chosen.startsWith("@") ? chosen.split("/")[0] : "@ssh";
+  if (INVENTORY_ONLY.includes(kind) && typeof data.sshHostname === "string") {
+    // A host listed by @terraform or @vagrant: SSH to the address it gave.
+    return new SshConnector(data.sshHostname, data);
+  }
   if (kind === "@ssh") {
     // "web1", "@ssh/web1", or data { connector: "@ssh" } on host "web1".
     const target = chosen === "@ssh" ? name : chosen.replace(/^@ssh\//, "");
@@ -49,12 +72,12 @@ export function connectorFor(name: string, data: Readonly<Record<string, unknown
     }
     return new SshConnector(target, data);
   }
-  if (PLANNED.includes(kind)) {
+  if (INVENTORY_ONLY.includes(kind)) {
     throw new ConnectError(
-      `${name}: the ${kind} connector is not available in this version of tsinfra; @local and @ssh are`,
+      `${name}: ${kind} hosts come from the inventory argument (e.g. tsinfra ${kind}/NAME deploy.ts), which gives each an sshHostname`,
     );
   }
   throw new ConnectError(
-    `${name}: unknown connector ${kind}; known: @local, @ssh, ${PLANNED.join(", ")}`,
+    `${name}: unknown connector ${kind}; known: ${[...KNOWN, ...INVENTORY_ONLY].join(", ")}`,
   );
 }

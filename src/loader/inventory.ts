@@ -10,6 +10,7 @@ import { ArgumentError, DeployError } from "../core/errors.ts";
 import type { DataLayers, HostDeclaration } from "../core/inventory.ts";
 import { ModuleLoader } from "./module_loader.ts";
 import { findDataFile, loadDataFile } from "./user_data.ts";
+import { expandInventoryConnector, isInventoryConnector } from "./inventory_connectors.ts";
 
 /** A loaded inventory, before hosts are built. */
 export interface InventorySpec {
@@ -24,14 +25,19 @@ function looksLikeFile(text: string): boolean {
   return /\.(ts|js|mjs)$/.test(text) || text.includes("/") && !text.startsWith("@");
 }
 
-/** Parses an inline inventory: `@local`, `host`, `host1,host2`, `@docker/debian`. */
-export function inlineInventory(text: string): InventorySpec {
+/**
+ * Parses an inline inventory: `@local`, `host`, `host1,host2`, `@docker/debian`;
+ * `@terraform/KEY` and `@vagrant[/VM]` expand into the hosts those tools list.
+ */
+export async function inlineInventory(text: string): Promise<InventorySpec> {
   const names = text.split(",").map((n) => n.trim()).filter(Boolean);
   if (!names.length) throw new ArgumentError(`Empty inventory: ${JSON.stringify(text)}`);
-  return {
-    source: text,
-    hosts: names.map((name) => ({ name, data: {}, groups: [] })),
-  };
+  const hosts: HostDeclaration[] = [];
+  for (const name of names) {
+    if (isInventoryConnector(name)) hosts.push(...await expandInventoryConnector(name));
+    else hosts.push({ name, data: {}, groups: [] });
+  }
+  return { source: text, hosts };
 }
 
 /** Loads an inventory module: each exported array is a group. */
@@ -85,7 +91,7 @@ export async function loadInventory(text: string): Promise<InventorySpec> {
   }
   if (isFile) return await loadInventoryFile(text);
   if (looksLikeFile(text)) throw new ArgumentError(`Inventory file not found: ${text}`);
-  return inlineInventory(text);
+  return await inlineInventory(text);
 }
 
 /** Every group name a host is in: its own groups and `all`. */
