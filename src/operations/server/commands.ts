@@ -38,7 +38,7 @@ export const shell: Operation<ShellOptions> = defineOperation<ShellOptions>("ser
 export interface ScriptOptions {
   /** The script on the controller (`./x` is relative to the calling file). */
   src: string;
-  /** Arguments passed to the script (each quoted). */
+  /** Arguments passed to the script (each quoted). @default {[]} */
   args?: string[];
 }
 
@@ -67,7 +67,7 @@ export const script: Operation<ScriptOptions> = defineOperation<ScriptOptions>("
 export interface ScriptTemplateOptions {
   /** The Eta template of the script on the controller. */
   src: string;
-  /** Arguments passed to the script (each quoted). */
+  /** Arguments passed to the script (each quoted). @default {[]} */
   args?: string[];
   /** Template variables (`it.<name>`). */
   vars?: Record<string, unknown>;
