@@ -131,11 +131,11 @@ function docOf(node: DocNode): { doc: string; examples: string[]; default?: stri
   const jsDoc = node?.jsDoc ?? {};
   let doc: string = jsDoc.doc ?? "";
   let fallback: string | undefined;
-  // A one-line `/** text @default {x} */` stays in the text: take the default out of it.
-  const inline = /\s*@default\s+\{?(.*?)\}?\s*$/.exec(doc);
+  // An inline `@default {x}` (one-line JSDoc, or mid-text) stays in the text: take it out.
+  const inline = /\s*@default\s+(\{[^}]*\}|\S+)([^]*)$/.exec(doc);
   if (inline) {
-    fallback = inline[1];
-    doc = doc.slice(0, inline.index);
+    fallback = inline[1].replace(/^\{(.*)\}$/s, "$1");
+    doc = (doc.slice(0, inline.index) + " " + inline[2].trim()).trim();
   }
   const examples: string[] = [];
   let defaultValue: string | undefined;

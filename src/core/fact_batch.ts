@@ -66,3 +66,50 @@ export function splitBatchOutput(
   }
   return results;
 }
+
+/**
+ * A command followed by fact reads in the same round trip: the facts run after it, in a
+ * batch of their own, only when it succeeded, and the script exits with its status.
+ */
+export function withTrailingFacts(
+  command: StringCommand,
+  facts: readonly StringCommand[],
+  marker: string,
+): StringCommand {
+  return new StringCommand([
+    "{ ",
+    command,
+    // The newline keeps a trailing here-document or comment of the command intact.
+    `\n}; __tsinfra_s=$?; if [ $__tsinfra_s -eq 0 ]; then printf '\\n%s\\n' ${marker}:facts;` +
+    ` printf '\\n%s\\n' ${marker}:facts >&2;`,
+    " ",
+    batchCommand(facts, marker),
+    "; fi; exit $__tsinfra_s",
+    // No separator: a space after the command would break a here-document's last line.
+  ], { separator: "" });
+}
+
+/**
+ * Splits the output of {@linkcode withTrailingFacts}: the command's own output, exactly
+ * as it printed it, and one output per fact (none when the facts did not run).
+ */
+export function splitTrailingFacts(
+  output: CommandOutput,
+  marker: string,
+  count: number,
+): { main: CommandOutput; facts: CommandOutput[] } {
+  const separator = `\n${marker}:facts\n`;
+  const at = output.stdout.indexOf(separator);
+  const errAt = output.stderr.indexOf(separator);
+  if (at < 0 || errAt < 0) return { main: output, facts: [] };
+  const rest: CommandOutput = {
+    exitCode: output.exitCode,
+    stdout: output.stdout.slice(at + separator.length),
+    stderr: output.stderr.slice(errAt + separator.length),
+    timedOut: false,
+  };
+  return {
+    main: { ...output, stdout: output.stdout.slice(0, at), stderr: output.stderr.slice(0, errAt) },
+    facts: splitBatchOutput(rest, marker, count),
+  };
+}

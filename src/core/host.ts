@@ -11,7 +11,13 @@ import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.
 import { setImmediate } from "node:timers";
 import type { StringCommand } from "./command.ts";
 import { SUDO_ASKPASS_SETUP, sudoAskpassCleanup, sudoPasswordOf, wrapCommand } from "./wrap.ts";
-import { batchCommand, newMarker, splitBatchOutput } from "./fact_batch.ts";
+import {
+  batchCommand,
+  newMarker,
+  splitBatchOutput,
+  splitTrailingFacts,
+  withTrailingFacts,
+} from "./fact_batch.ts";
 import { ArgumentError, ConnectError, FactError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
@@ -47,6 +53,18 @@ function factRunArguments(request: FactRequest): ConnectorArguments {
     _successExitCodes: [0],
     _stdin: undefined,
   };
+}
+
+/** A fact read an operation made while it was prepared: read again ahead of its execution. */
+export interface FactPrefetch {
+  fact: Fact<unknown, FactArgs>;
+  args: FactArgs;
+  globals: GlobalArgumentsInput;
+}
+
+/** The settings that decide how a command is wrapped and run, as one comparable string. */
+function runSettingsKey(args: ConnectorArguments): string {
+  return JSON.stringify(CONNECTOR_ARGUMENT_NAMES.map((name) => args[name] ?? null));
 }
 
 /** Reads a fact of a host that another worker owns (routed through the coordinator). */
@@ -88,6 +106,9 @@ export class Host {
   #askpass: Promise<string> | undefined;
   #remoteFacts: RemoteFactReader | undefined;
   #queue: FactRequest[] = [];
+  /** Facts read after the last command, installed in the cache when it is invalidated. */
+  #staged: { key: string; request: FactRequest; command: StringCommand; output: CommandOutput }[] =
+    [];
   #flushTimer: ReturnType<typeof setImmediate> | undefined;
 
   constructor(init: HostInit) {
@@ -145,16 +166,69 @@ export class Host {
     return merged as unknown as ConnectorArguments;
   }
 
-  /** Runs a command on the host, wrapped with sudo/su/env/... as `args` say. */
+  /**
+   * Runs a command on the host, wrapped with sudo/su/env/... as `args` say. Facts in
+   * `prefetch` that run with the same settings are read in the same round trip, after
+   * the command; they enter the cache when it is next invalidated (after this command),
+   * so the next operation finds the state this command left without asking again.
+   */
   async run(
     command: StringCommand,
     args: ConnectorArguments,
     sink?: OutputSink,
+    prefetch: readonly FactPrefetch[] = [],
   ): Promise<CommandOutput> {
     const connector = await this.#ready();
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    return await connector.runShellCommand(wrap(command), { args, sink });
+    const settings = runSettingsKey(args);
+    const requests = this.#remoteFacts
+      ? []
+      : prefetch.map((p) => this.#request(p)).filter((r) =>
+        runSettingsKey(factRunArguments(r.request)) === settings
+      );
+    if (!requests.length) return await connector.runShellCommand(wrap(command), { args, sink });
+    const marker = newMarker();
+    const commands = requests.map((r) => r.request.fact.hostCommand(r.request.args));
+    const output = await connector.runShellCommand(
+      wrap(withTrailingFacts(command, commands, marker)),
+      { args, sink },
+    );
+    const { main, facts } = splitTrailingFacts(output, marker, requests.length);
+    this.#staged = facts.map((factOutput, i) => ({
+      ...requests[i],
+      command: commands[i],
+      output: factOutput,
+    }));
+    return main;
+  }
+
+  /** A cache key and a request (never queued) for a prefetched fact. */
+  #request(prefetch: FactPrefetch): { key: string; request: FactRequest } {
+    const connectorArgs = this.connectorArguments(prefetch.globals);
+    const request: FactRequest = {
+      fact: prefetch.fact,
+      args: prefetch.args,
+      connectorArgs,
+      resolve: () => {},
+      reject: () => {},
+    };
+    return { key: this.#cacheKey(prefetch.fact, prefetch.args, connectorArgs), request };
+  }
+
+  #cacheKey(fact: Fact<unknown, FactArgs>, args: FactArgs, connectorArgs: ConnectorArguments) {
+    return factCacheKey(fact, args) + "|" +
+      JSON.stringify([
+        connectorArgs._sudo,
+        connectorArgs._sudoUser,
+        connectorArgs._su,
+        connectorArgs._suUser,
+        connectorArgs._doas,
+        connectorArgs._doasUser,
+        connectorArgs._shellExecutable,
+        connectorArgs._chdir,
+        connectorArgs._env,
+      ]);
   }
 
   /** Uploads bytes to a path on the host (temporary file, then moved into place). */
@@ -227,18 +301,11 @@ export class Host {
     }
     if (this.#remoteFacts) return this.#remoteFacts(fact.name, args, globals) as Promise<T>;
     const connectorArgs = this.connectorArguments(globals);
-    const key = factCacheKey(fact as unknown as Fact<unknown, FactArgs>, args) + "|" +
-      JSON.stringify([
-        connectorArgs._sudo,
-        connectorArgs._sudoUser,
-        connectorArgs._su,
-        connectorArgs._suUser,
-        connectorArgs._doas,
-        connectorArgs._doasUser,
-        connectorArgs._shellExecutable,
-        connectorArgs._chdir,
-        connectorArgs._env,
-      ]);
+    const key = this.#cacheKey(
+      fact as unknown as Fact<unknown, FactArgs>,
+      args as FactArgs,
+      connectorArgs,
+    );
     let pending = this.#facts.get(key) as Promise<T> | undefined;
     if (!pending) {
       const request = Promise.withResolvers<unknown>();
@@ -329,9 +396,24 @@ export class Host {
     );
   }
 
-  /** Forgets every cached fact: called after any command that may have changed the host. */
+  /**
+   * Forgets every cached fact: called after any command that may have changed the host.
+   * Facts read right after that command (see `run`'s prefetch) take their place.
+   */
   invalidateFacts(): void {
     this.#facts.clear();
+    const staged = this.#staged;
+    this.#staged = [];
+    for (const { key, request, command, output } of staged) {
+      if (output.exitCode !== 0) continue; // read again, so that a failure reports as usual
+      try {
+        const value = this.#interpret(request, command, output);
+        this.stats.factsRead++;
+        this.#facts.set(key, Promise.resolve(value));
+      } catch {
+        // not cached: the next read asks the host and reports the error
+      }
+    }
   }
 
   /** Closes the connection; returns the connector's closing note, if any. */

@@ -16,7 +16,7 @@ import {
   UploadCommand,
 } from "../core/command.ts";
 import type { Condition, GlobalArguments } from "../core/arguments.ts";
-import type { Host } from "../core/host.ts";
+import type { FactPrefetch, Host } from "../core/host.ts";
 import { splitLines } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
@@ -34,6 +34,8 @@ export interface ExecuteOptions {
   events: EventBus;
   /** Stream command output as it arrives (for -vvv). @default {false} */
   streamOutput?: boolean;
+  /** Facts the host's next operation will read: read along with this one's commands. */
+  prefetch?: readonly FactPrefetch[];
 }
 
 function conditionHolds(condition: Condition | Condition[] | undefined): boolean {
@@ -138,7 +140,7 @@ class OperationRun {
       this.commands.push(pending[0].description);
       events.emit({ type: "command", host: this.host.name, command: pending[0].description });
       try {
-        return await this.#shell(pending[0].command, pending[0].description);
+        return await this.#shell(pending[0].command, pending[0].description, this.options.prefetch);
       } finally {
         this.host.invalidateFacts();
       }
@@ -147,7 +149,12 @@ class OperationRun {
     const script = new StringCommand(
       pending.map(({ command }, i) =>
         // The newline before ")" keeps a trailing here-document or comment inside the subshell.
-        new StringCommand(["(", command, `\n) || { s=$?; echo ${marker}:${i}:$s >&2; exit $s; }`])
+        new StringCommand(
+          ["( ", command, `\n) || { s=$?; echo ${marker}:${i}:$s >&2; exit $s; }`],
+          {
+            separator: "",
+          },
+        )
       ),
       { separator: "\n" },
     );
@@ -157,7 +164,7 @@ class OperationRun {
     const args = this.host.connectorArguments(this.planned.globals);
     let output;
     try {
-      output = await this.host.run(script, args, this.#sink());
+      output = await this.host.run(script, args, this.#sink(), this.options.prefetch);
     } finally {
       this.host.invalidateFacts();
     }
@@ -197,7 +204,11 @@ class OperationRun {
       : undefined;
   }
 
-  async #shell(command: StringCommand, description: string): Promise<string | undefined> {
+  async #shell(
+    command: StringCommand,
+    description: string,
+    prefetch?: readonly FactPrefetch[],
+  ): Promise<string | undefined> {
     const args = this.host.connectorArguments({
       ...this.planned.globals,
       ...command.connectorArgs,
@@ -206,7 +217,7 @@ class OperationRun {
     const sink = this.#sink();
     let attempt = 0;
     while (true) {
-      const output = await this.host.run(command, args, sink);
+      const output = await this.host.run(command, args, sink, prefetch);
       events.emit({
         type: "commandResult",
         host: this.host.name,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { FactPrefetch } from "../core/host.ts";
 import * as nodePath from "node:path";
 import { createHash } from "node:crypto";
 import type { DeployContext, DeployScope } from "../core/context.ts";
@@ -38,6 +39,8 @@ export interface PlannedOperation {
   args: Record<string, unknown>;
   globals: GlobalArgumentsInput;
   meta: OperationMeta;
+  /** The facts its generator read while it was prepared (read ahead of its execution). */
+  factReads?: FactPrefetch[];
 }
 
 function summarise(value: unknown): string {

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { FactPrefetch } from "../core/host.ts";
+import type { Fact, FactArgs } from "../core/fact.ts";
+import type { OperationContext } from "../core/operation.ts";
 import { describeCommand, toCommand, UploadCommand } from "../core/command.ts";
 import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
@@ -78,7 +81,29 @@ export async function prepareOperation(
   local: LocalFiles,
   diff: boolean,
 ): Promise<PreparedOperation> {
-  const { ctx, noopReason } = createOperationContext(host, inventory, planned.globals, local);
+  const { ctx: plain, noopReason } = createOperationContext(
+    host,
+    inventory,
+    planned.globals,
+    local,
+  );
+  // Recorded so that execution can read them in the previous operation's round trip.
+  const reads: FactPrefetch[] = [];
+  const ctx: OperationContext = {
+    ...plain,
+    host: {
+      ...plain.host,
+      getFact: (fact, args) => {
+        reads.push({
+          fact: fact as unknown as Fact<unknown, FactArgs>,
+          args: { ...args } as FactArgs,
+          globals: planned.globals,
+        });
+        return plain.host.getFact(fact, args);
+      },
+    },
+  };
+  planned.factReads = reads;
   const commands: string[] = [];
   const diffs: string[] = [];
   try {

@@ -147,11 +147,15 @@ export class ShardEngine {
   /** Executes one operation on one owned host. */
   async run(hostName: string, opId: string): Promise<OperationOutcome> {
     const plan = this.#plans.get(hostName)!;
-    return await executeOnHost(plan.host, this.#planned(hostName, opId), {
+    const planned = this.#planned(hostName, opId);
+    // The host runs its operations in plan order: the next one's facts ride along.
+    const next = plan.operations[plan.operations.indexOf(planned) + 1];
+    return await executeOnHost(plan.host, planned, {
       inventory: this.#opened.inventory,
       local: new DiskFiles(this.#init.cwd),
       events: this.events,
       streamOutput: this.#init.streamOutput,
+      prefetch: next?.factReads,
     });
   }
 

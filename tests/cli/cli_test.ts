@@ -262,7 +262,7 @@ Deno.test("--diff shows a unified diff of files that will change; help explains 
 
     const help = await tsinfra(dir, "help", "files.line");
     assertEquals(help.code, 0);
-    assertStringIncludes(help.stdout, "Arguments (positional order): path, line, present, replace");
+    assertStringIncludes(help.stdout, "Operation files.line(path, line, present, replace");
     const verb = await tsinfra(dir, "@local", "exec", "--help");
     assertStringIncludes(verb.stdout, "Usage: tsinfra INVENTORY exec -- COMMAND...");
     const unknown = await tsinfra(dir, "help", "files.nope");

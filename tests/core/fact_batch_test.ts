@@ -71,3 +71,51 @@ Deno.test("facts are cached until a change invalidates them", async () => {
   await host.getFact(Echo, { text: "x" });
   assertEquals(host.stats.roundTrips, 2);
 });
+
+const Counter = defineFact<string, { path: string }>({
+  name: "test.Counter",
+  argNames: ["path"],
+  command: ({ path }) => sh`cat ${path} 2>/dev/null || echo none`,
+  process: (lines) => lines.join("\n"),
+});
+
+Deno.test("facts prefetched with a command read the state it left, in the same round trip", async () => {
+  const host = localHost();
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/count`;
+    const args = host.connectorArguments();
+    assertEquals(await host.getFact(Counter, { path: file }), "none");
+    const before = host.stats.roundTrips;
+    // A here-document as the command's last line must survive the composition.
+    const output = await host.run(
+      sh`cat > ${file} <<'EOF'\n3\nEOF`,
+      args,
+      undefined,
+      [{ fact: Counter, args: { path: file }, globals: {} }],
+    );
+    assertEquals(output, { exitCode: 0, stdout: "", stderr: "", timedOut: false });
+    host.invalidateFacts();
+    assertEquals(await host.getFact(Counter, { path: file }), "3");
+    assertEquals(host.stats.roundTrips, before + 1);
+
+    // A failing command: its own status and output, the facts not read (asked again later).
+    const failed = await host.run(sh`printf out; echo err >&2; exit 4`, args, undefined, [
+      { fact: Counter, args: { path: file }, globals: {} },
+    ]);
+    assertEquals(failed.exitCode, 4);
+    assertEquals([failed.stdout, failed.stderr], ["out", "err\n"]);
+    host.invalidateFacts();
+    await Deno.writeTextFile(file, "5\n");
+    assertEquals(await host.getFact(Counter, { path: file }), "5");
+    assertEquals(host.stats.roundTrips, before + 3);
+
+    // Output without a trailing newline is returned exactly.
+    const exact = await host.run(sh`printf 'a\nb'`, args, undefined, [
+      { fact: Counter, args: { path: file }, globals: {} },
+    ]);
+    assertEquals(exact.stdout, "a\nb");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
