@@ -6,7 +6,8 @@
  *   3. scale on paper: the real engine against 100 / 1,000 / 5,000 simulated hosts with
  *      a 30 ms round trip (`@sim`), time, CPU and memory against N
  *   4. a real fleet (scripts/bench/fleet.ts) when docker is available: tsinfra, the
- *      plain-ssh floor and Ansible (stock and tuned), first and no-change runs
+ *      plain-ssh floor and Ansible (stock and tuned), first and no-change runs, N = 10
+ *      and 50; then N = 200 for tsinfra and the floor on the light fleet
  *
  * Options: --quick (smaller sizes), --no-fleet, --json FILE (raw figures). Ansible comes
  * from Debian (apt-get install ansible-core), installed here when missing and root.
@@ -101,7 +102,13 @@ if (!Deno.args.includes("--no-fleet")) {
     }).output();
   }
   const fleet = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/bench/fleet.ts", ...(quick ? ["--quick"] : [])],
+    // The full run also measures N = 200 for tsinfra and the floor on the light fleet.
+    args: [
+      "run",
+      "-A",
+      "scripts/bench/fleet.ts",
+      ...(quick ? ["--quick"] : ["--sizes", "10,50", "--light", "200"]),
+    ],
     cwd: ROOT,
     stdout: "piped",
     stderr: "inherit",
