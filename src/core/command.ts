@@ -191,6 +191,12 @@ export interface FunctionCommandContext {
   run(
     command: string | StringCommand,
   ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** Drops the connection and opens a new one (after a reboot); throws while unreachable. */
+  reconnect?(): Promise<void>;
+  /** Removes the sudo password helper from the host (before it reboots). */
+  removeSudoHelper?(): Promise<void>;
+  /** Forgets the sudo password helper without touching the host (it was lost in a reboot). */
+  forgetSudoHelper?(): void;
 }
 
 /** A function called on the controller at execution time, in order with the commands. */

@@ -416,28 +416,48 @@ export class Host {
     }
   }
 
+  /**
+   * Drops the connection without cleaning up on the host (it went away, e.g. in a
+   * reboot) and opens a new one; throws `ConnectError` while the host is unreachable.
+   */
+  async reconnect(): Promise<void> {
+    const old = this.#connector;
+    this.#connector = undefined;
+    this.#connecting = undefined;
+    this.#askpass = undefined;
+    this.invalidateFacts();
+    await old?.disconnect().catch(() => {});
+    await this.connect();
+  }
+
+  /** Removes the sudo password helper from the host, if one was set up. */
+  async removeSudoHelper(): Promise<void> {
+    const askpass = this.#askpass;
+    this.#askpass = undefined;
+    const path = await askpass?.catch(() => undefined);
+    if (!path || !this.#connector) return;
+    const plain: ConnectorArguments = {
+      ...this.connectorArguments(),
+      _sudo: false,
+      _su: false,
+      _suUser: undefined,
+      _doas: false,
+    };
+    await this.#connector.runShellCommand(wrapCommand(sudoAskpassCleanup(path), plain), {
+      args: plain,
+    }).catch(() => {});
+  }
+
+  /** Forgets the sudo password helper (the host lost it); the next sudo sets it up again. */
+  forgetSudoHelper(): void {
+    this.#askpass = undefined;
+  }
+
   /** Closes the connection; returns the connector's closing note, if any. */
   async disconnect(): Promise<string | void> {
     const connector = this.#connector;
-    const askpass = this.#askpass;
-    this.#askpass = undefined;
-    if (connector && askpass) {
-      const path = await askpass.catch(() => undefined);
-      if (path) {
-        // As the connecting user, like the setup: sudo from host data would need the helper.
-        const plain: ConnectorArguments = {
-          ...this.connectorArguments(),
-          _sudo: false,
-          _su: false,
-          _suUser: undefined,
-          _doas: false,
-        };
-        await connector.runShellCommand(wrapCommand(sudoAskpassCleanup(path), plain), {
-          args: plain,
-        })
-          .catch(() => {});
-      }
-    }
+    // As the connecting user, like the setup: sudo from host data would need the helper.
+    await this.removeSudoHelper();
     this.#connector = undefined;
     this.#connecting = undefined;
     if (connector) return await connector.disconnect();

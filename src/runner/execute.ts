@@ -111,12 +111,16 @@ class OperationRun {
         await Deno.writeFile(temp, bytes);
         await Deno.rename(temp, dest);
       } else if (command instanceof FunctionCommand) {
+        const host = this.host;
         await command.fn({
-          hostName: this.host.name,
+          hostName: host.name,
           run: async (c) => {
             const cmd = typeof c === "string" ? new StringCommand([c]) : c;
-            return await this.host.run(cmd, this.host.connectorArguments(this.planned.globals));
+            return await host.run(cmd, host.connectorArguments(this.planned.globals));
           },
+          reconnect: () => host.reconnect(),
+          removeSudoHelper: () => host.removeSudoHelper(),
+          forgetSudoHelper: () => host.forgetSudoHelper(),
         });
       }
       return undefined;

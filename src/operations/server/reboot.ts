@@ -17,21 +17,7 @@ export interface RebootOptions {
   rebootTimeout?: number;
 }
 
-/**
- * Hooks a runner may add to the function-command context so that a reboot can drop
- * the host's connection state and open a new connection. Without them the host is
- * polled with a harmless command on the connection it has.
- */
-interface ReconnectHooks {
-  /** Removes the sudo password helper file before the reboot. */
-  removeSudoHelper?: () => Promise<void>;
-  /** Forgets the old connection and opens a new one; throws while the host is down. */
-  reconnect?: () => Promise<void>;
-  /** Forgets host state lost in a reboot (the sudo password helper's path). */
-  forgetSudoHelper?: () => void;
-}
-
-type RebootContext = FunctionCommandContext & ReconnectHooks;
+type RebootContext = FunctionCommandContext;
 
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
