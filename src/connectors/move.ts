@@ -10,19 +10,32 @@ import type { Connector, TransferOptions } from "../core/connector.ts";
 import { quote, sh, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
 
-/** Moves `temp` to `dest` on the host through `connector`. */
+/**
+ * Puts the staged upload `temp` in place at `dest` on the host through `connector` (see
+ * {@linkcode installCommand}: an existing file keeps its mode and owner), with the
+ * transfer's sudo/su wrapping, then removes `temp`.
+ */
 export async function moveIntoPlace(
   connector: Connector,
   temp: string,
   dest: string,
   options: TransferOptions,
 ): Promise<void> {
-  const move = options.wrap(
-    new StringCommand(["mv", quote(temp), quote(dest), "|| { rm -f", quote(temp), "; exit 1; }"]),
+  const args = { ...options.args, _stdin: undefined };
+  if (readsAsOtherUser(options.args)) {
+    // The staged file belongs to the connecting user; the installing user must read it.
+    await connector.runShellCommand(new StringCommand(["chmod", "644", quote(temp)]), { args });
+  }
+  const install = options.wrap(
+    new StringCommand([
+      "(",
+      installCommand(temp, dest),
+      "); s=$?; rm -f",
+      quote(temp),
+      "2>/dev/null; exit $s",
+    ]),
   );
-  const moved = await connector.runShellCommand(move, {
-    args: { ...options.args, _stdin: undefined },
-  });
+  const moved = await connector.runShellCommand(install, { args });
   if (moved.exitCode !== 0) {
     throw new CommandError(`Could not move upload into ${dest}: ${moved.stderr.trim()}`);
   }

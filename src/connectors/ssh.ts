@@ -12,6 +12,7 @@ import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import type { ConnectorArguments } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
+import { installCommand } from "./move.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
@@ -253,31 +254,8 @@ export class SshConnector implements Connector {
       throw new CommandError(`Could not upload ${dest} to ${this.#target}: ${sftpMessage(error)}`);
     }
     // A new file beside the target, then a rename: the target is replaced at once or not
-    // at all. `cat >` (not cp) gives the new file the usual umask mode.
-    const slash = dest.lastIndexOf("/");
-    const dir = slash < 0 ? "." : slash === 0 ? "/" : dest.slice(0, slash);
-    const staged = `${dir === "/" ? "" : dir}/.tsinfra-${crypto.randomUUID()}`;
-    const move = new StringCommand([
-      "cat",
-      quote(temp),
-      ">",
-      quote(staged),
-      "&&",
-      "mv",
-      "-f",
-      quote(staged),
-      quote(dest),
-      "||",
-      "{",
-      "rm",
-      "-f",
-      quote(staged),
-      ";",
-      "exit",
-      "1",
-      ";",
-      "}",
-    ]);
+    // at all, and an existing target keeps its mode and owner (see installCommand).
+    const move = installCommand(temp, dest);
     try {
       const output = await this.#helper(move, options);
       if (output.exitCode !== 0) {

@@ -81,6 +81,18 @@ await dockerTest(
             "/srv/tsinfra/conf",
           ]);
           assertEquals(content.stdout, `payload\nit's = "quoted" $HOME\n`);
+          // A changed upload replaces the file's bytes; the mode set by the deploy stays.
+          await run("docker", ["exec", id, "sh", "-c", "echo old > /srv/tsinfra/payload.txt"]);
+          const third = await tsinfra(dir, `@docker/${id}`, "deploy.ts", "-y", "--json");
+          assertEquals(changed(third.stdout), 1, third.stdout);
+          const stat = await run("docker", [
+            "exec",
+            id,
+            "sh",
+            "-c",
+            "stat -c '%a' /srv/tsinfra/payload.txt; ls -A /tmp | grep -c tsinfra- || true",
+          ]);
+          assertEquals(stat.stdout, "600\n0\n");
           assertEquals(
             (await run("docker", ["inspect", "-f", "{{.State.Running}}", id])).stdout.trim(),
             "true",

@@ -277,6 +277,19 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
           () => ssh.getFile("/etc/missing", transfer({ _sudo: true })),
           /Could not read \/etc\/missing on fleet-1: .*No such file/,
         );
+        // Replacing an existing file keeps its mode and owner, as pyinfra's in-place copy does.
+        await run(ssh, "chown deploy:deploy /etc/tsinfra.conf && chmod 600 /etc/tsinfra.conf", {
+          _sudo: true,
+        });
+        await ssh.putFile(
+          new TextEncoder().encode("v2\n"),
+          "/etc/tsinfra.conf",
+          transfer({ _sudo: true }),
+        );
+        const kept = await run(ssh, "stat -c '%U %G %a' /etc/tsinfra.conf; cat /etc/tsinfra.conf", {
+          _sudo: true,
+        });
+        assertEquals(kept.stdout, "deploy deploy 600\nv2\n");
         const temps = await run(ssh, "ls -A /tmp /etc | grep -c tsinfra- || true");
         assertEquals(temps.stdout.trim(), "0");
       });
