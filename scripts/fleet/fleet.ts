@@ -201,3 +201,86 @@ export async function dockerTest(
   );
   Deno.test({ name: `${full}: SKIPPED, ${status.reason}`, ignore: true, fn });
 }
+
+const SYSTEMD_IMAGE = "tsinfra-systemd:bookworm";
+
+async function docker(args: string[]): Promise<string> {
+  const output = await new Deno.Command("docker", { args, stdin: "null" }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  if (!output.success) throw new Error(`docker ${args[0]}: ${text(output.stderr).trim()}`);
+  return text(output.stdout).trim();
+}
+
+/**
+ * The fleet image plus systemd, built once (apt from Debian's mirror, then `docker
+ * commit`), for tests of init-system operations against a real systemd.
+ */
+export async function systemdImage(): Promise<string> {
+  try {
+    await docker(["image", "inspect", SYSTEMD_IMAGE]);
+    return SYSTEMD_IMAGE;
+  } catch {
+    // build it below
+  }
+  await run(["image"]);
+  const id = await docker(["run", "-d", "tsinfra-fleet:bookworm", "sleep", "infinity"]);
+  try {
+    await docker([
+      "exec",
+      "-e",
+      "DEBIAN_FRONTEND=noninteractive",
+      id,
+      "sh",
+      "-c",
+      "apt-get update -qq && apt-get install -y -qq systemd systemd-sysv dbus >/dev/null",
+    ]);
+    await docker(["commit", "--change", 'CMD ["/lib/systemd/systemd"]', id, SYSTEMD_IMAGE]);
+  } finally {
+    await docker(["rm", "-f", id]);
+  }
+  return SYSTEMD_IMAGE;
+}
+
+/**
+ * Starts a container whose PID 1 is systemd (CAP_SYS_ADMIN, its own cgroup namespace,
+ * /run on tmpfs) and waits until systemd answers; returns the container id.
+ *
+ * @example
+ * ```ts ignore
+ * const id = await startSystemdContainer();
+ * try { ... @docker/${id} ... } finally { await removeContainer(id); }
+ * ```
+ */
+export async function startSystemdContainer(): Promise<string> {
+  const image = await systemdImage();
+  const id = await docker([
+    "run",
+    "-d",
+    "--cap-add",
+    "SYS_ADMIN",
+    "--cgroupns=private",
+    "--tmpfs",
+    "/run",
+    "--tmpfs",
+    "/run/lock",
+    image,
+  ]);
+  for (let i = 0; i < 100; i++) {
+    // Exit status 1 with "degraded" is fine: some units of a container cannot start.
+    const probe = await new Deno.Command("docker", {
+      args: ["exec", id, "systemctl", "is-system-running"],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    const state = new TextDecoder().decode(probe.stdout);
+    if (/running|degraded/.test(state)) return id;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await removeContainer(id);
+  throw new Error("systemd did not start in its container");
+}
+
+/** Removes a container started by a test. */
+export async function removeContainer(id: string): Promise<void> {
+  await docker(["rm", "-f", id]).catch(() => {});
+}
