@@ -243,7 +243,8 @@ export async function systemdImage(): Promise<string> {
 
 /**
  * Starts a container whose PID 1 is systemd (CAP_SYS_ADMIN, its own cgroup namespace,
- * /run on tmpfs) and waits until systemd answers; returns the container id.
+ * /run on tmpfs) and waits until systemd answers; returns the container id. `extraArgs`
+ * go to `docker run` (e.g. `--cap-add NET_ADMIN` for iptables).
  *
  * @example
  * ```ts ignore
@@ -251,11 +252,12 @@ export async function systemdImage(): Promise<string> {
  * try { ... @docker/${id} ... } finally { await removeContainer(id); }
  * ```
  */
-export async function startSystemdContainer(): Promise<string> {
+export async function startSystemdContainer(extraArgs: string[] = []): Promise<string> {
   const image = await systemdImage();
   const id = await docker([
     "run",
     "-d",
+    ...extraArgs,
     "--cap-add",
     "SYS_ADMIN",
     "--cgroupns=private",
