@@ -8,7 +8,7 @@
 import type { EventBus } from "../core/events.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { mergeOrders, type OrderItem } from "../core/ordering.ts";
-import { buildReport, type RunReport } from "./report.ts";
+import { buildReport, type PhaseTimings, type RunReport } from "./report.ts";
 import {
   type HostCounters,
   type HostPrepared,
@@ -97,27 +97,43 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   const { shards, events } = options;
   const ownerOf = new Map<string, ShardHandle>();
   for (const shard of shards) for (const host of shard.hosts) ownerOf.set(host, shard);
+  const timings: PhaseTimings = { connectMs: 0, prepareMs: 0, executeMs: 0, disconnectMs: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof PhaseTimings) => {
+    const now = performance.now();
+    timings[phase] = Math.round(now - mark);
+    mark = now;
+  };
   const finishAll = async () => {
+    mark = performance.now();
     const counters: Record<string, HostCounters> = {};
     for (const part of await Promise.all(shards.map((s) => s.finish()))) {
       Object.assign(counters, part);
     }
+    lap("disconnectMs");
     return counters;
   };
 
+  // Connecting and preparing overlap: each shard runs the deploy code while its hosts'
+  // connections open. connectMs and prepareMs both count from the start of this phase.
   events.emit({ type: "phase", phase: "connect" });
   const connectFailed = new Map<string, string>();
-  for (const part of await Promise.all(shards.map((s) => s.connect()))) {
-    for (const [host, error] of Object.entries(part)) connectFailed.set(host, error);
-  }
-
-  events.emit({ type: "phase", phase: "prepare" });
+  const connecting = Promise.all(shards.map((s) => s.connect())).then((parts) => {
+    for (const part of parts) {
+      for (const [host, error] of Object.entries(part)) connectFailed.set(host, error);
+    }
+    timings.connectMs = Math.round(performance.now() - mark);
+  });
   const prepared = new Map<string, HostPrepared>();
   try {
-    for (const part of await Promise.all(shards.map((s) => s.prepare()))) {
+    const preparing = Promise.all(shards.map((s) => s.prepare()));
+    await connecting;
+    events.emit({ type: "phase", phase: "prepare" });
+    for (const part of await preparing) {
       for (const host of part) prepared.set(host.host, host);
     }
   } catch (error) {
+    await connecting.catch(() => {});
     await finishAll().catch(() => {});
     throw error;
   }
@@ -128,6 +144,8 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     await finishAll().catch(() => {});
     throw error;
   }
+  timings.prepareMs = Math.round(performance.now() - mark);
+  mark = performance.now();
   const planReport = () =>
     buildReport({ hosts: options.hosts, connectFailed, prepared, counters: {} });
   const plan = planReport();
@@ -135,7 +153,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   if (options.dry) {
     const counters = await finishAll();
     return {
-      report: buildReport({ hosts: options.hosts, connectFailed, prepared, counters }),
+      report: buildReport({ hosts: options.hosts, connectFailed, prepared, counters, timings }),
       approved: true,
     };
   }
@@ -152,12 +170,13 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   if (!approved) {
     const counters = await finishAll();
     return {
-      report: buildReport({ hosts: options.hosts, connectFailed, prepared, counters }),
+      report: buildReport({ hosts: options.hosts, connectFailed, prepared, counters, timings }),
       approved: false,
     };
   }
 
   events.emit({ type: "phase", phase: "execute" });
+  mark = performance.now();
   const failed = new Map<string, string>();
   for (const [host, p] of prepared) if (p.error) failed.set(host, p.error);
   const outcomes = new Map<string, Map<string, OperationOutcome>>(
@@ -234,6 +253,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       checkFailPercent();
     }
   }
+  lap("executeMs");
   const counters = await finishAll();
   return {
     report: buildReport({
@@ -244,6 +264,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       failed,
       counters,
       stopped,
+      timings,
     }),
     approved: true,
   };

@@ -44,6 +44,12 @@ export interface PrepareOptions {
   source: DeploySource;
   cwd: string;
   local: LocalFiles;
+  /**
+   * Resolves false for a host whose connection failed: its deploy code runs while
+   * connections open, and an error it then meets (a fact it could not read) is not a
+   * deploy error; the host is left out and reported as not connected.
+   */
+  connected?: (host: Host) => Promise<boolean>;
 }
 
 let runCounter = 0;
@@ -64,6 +70,10 @@ export async function collectOperations(options: PrepareOptions): Promise<Map<st
       if (options.source.kind === "function") await plan.runFunction(options.source.fn);
       else for (const file of options.source.files) await plan.runFile(file);
     } catch (error) {
+      if (options.connected && !(await options.connected(host))) {
+        plans.delete(host.name);
+        return;
+      }
       if (error instanceof ArgumentError) throw error;
       if (error instanceof DeployError) throw error;
       const file = options.source.kind === "files" ? options.source.files[0] : "deploy";

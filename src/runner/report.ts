@@ -50,6 +50,20 @@ export interface RunReport {
   totals: { hosts: number; operations: number; changed: number; noChange: number; errors: number };
   /** Set when `--fail-percent` stopped the run. */
   stopped?: string;
+  /** Wall time of each phase of the run, in milliseconds. */
+  timings?: PhaseTimings;
+}
+
+/** Where a run's time went, phase by phase (milliseconds, wall time). */
+export interface PhaseTimings {
+  /** Opening every host's connection (in parallel). */
+  connectMs: number;
+  /** Running the deploy code and every operation's generator against facts. */
+  prepareMs: number;
+  /** Executing the operations (0 for a dry run). */
+  executeMs: number;
+  /** Closing connections and collecting counters. */
+  disconnectMs: number;
 }
 
 /** Everything the report is built from: plain data from the shards. */
@@ -64,6 +78,7 @@ export interface ReportInput {
   failed?: Map<string, string>;
   counters: Record<string, HostCounters>;
   stopped?: string;
+  timings?: PhaseTimings;
 }
 
 function fromOutcome(op: OperationSummary, after: OperationOutcome): OperationReport {
@@ -111,6 +126,7 @@ export function buildReport(input: ReportInput): RunReport {
     totals: { hosts: input.hosts.length, operations: 0, changed: 0, noChange: 0, errors: 0 },
   };
   if (input.stopped) report.stopped = input.stopped;
+  if (input.timings) report.timings = input.timings;
   for (const name of input.hosts) {
     const prepared = input.prepared.get(name);
     const outcomes = input.outcomes?.get(name);

@@ -63,6 +63,7 @@ export class ShardEngine {
   /** Each host's operations by id, built on first use (execution looks them up per run). */
   #byId = new Map<string, Map<string, PlannedOperation>>();
   #failed = new Set<string>();
+  #connections: Promise<Map<string, string>> | undefined;
 
   constructor(
     init: ShardInit,
@@ -107,25 +108,38 @@ export class ShardEngine {
     return this.#session;
   }
 
+  /** Opens every owned host's connection, once; resolves to the failures by host. */
+  #connecting(): Promise<Map<string, string>> {
+    this.#connections ??= connectHosts(this.#owned, this.events, true).then((failed) => {
+      for (const name of failed.keys()) this.#failed.add(name);
+      return failed;
+    });
+    return this.#connections;
+  }
+
   /** Connects the owned hosts; returns the failures by host. */
   async connect(): Promise<Record<string, string>> {
-    const failed = await connectHosts(this.#owned, this.events, true);
-    for (const name of failed.keys()) this.#failed.add(name);
-    return Object.fromEntries(failed);
+    return Object.fromEntries(await this.#connecting());
   }
 
   /** Runs the deploy code and prepares every operation of the owned, connected hosts. */
   async prepare(): Promise<HostPrepared[]> {
     const session = this.#opened;
-    const live = this.#owned.filter((h) => !this.#failed.has(h.name));
     const local = new DiskFiles(this.#init.cwd);
+    // The deploy code runs while the connections open (a fact it reads waits for its
+    // host's connection); each host's operations are prepared once it is connected.
+    const connecting = this.#connecting();
+    const isUp = (host: Host) => host.connect().then(() => true, () => false);
     this.#plans = await collectOperations({
-      hosts: live,
+      hosts: this.#owned.filter((h) => !this.#failed.has(h.name)),
       inventory: session.inventory,
       source: this.#source,
       cwd: this.#init.cwd,
       local,
+      connected: isUp,
     });
+    await connecting;
+    const live = this.#owned.filter((h) => !this.#failed.has(h.name) && this.#plans.has(h.name));
     return await Promise.all(
       live.map((host) =>
         prepareHost(this.#plans.get(host.name)!, session.inventory, local, this.#init.diff)
