@@ -35,7 +35,7 @@ export interface CatalogOperation {
   idempotent: boolean;
   /** Facts the operation reads (`<module>.<Class>`). */
   facts: string[];
-  /** `src/operations/...:line`. */
+  /** `src/operations/...`. */
   source: string;
 }
 
@@ -148,8 +148,9 @@ function docOf(node: DocNode): { doc: string; examples: string[]; default?: stri
   return { doc: doc.trim(), examples, default: defaultValue ?? fallback };
 }
 
-function relative(url: string, line: number): string {
-  return `${path.relative(ROOT, new URL(url).pathname)}:${line}`;
+/** The source file, relative to the checkout (no line: the reference would churn on every edit). */
+function relative(url: string): string {
+  return path.relative(ROOT, new URL(url).pathname);
 }
 
 /** Facts read between `from` and `to` lines of a file: `getFact(Name` and `getFact(module.Name`. */
@@ -272,7 +273,7 @@ export async function loadCatalog(): Promise<Catalog> {
           options,
           idempotent: op.idempotent,
           facts: factsRead(lines, line, next, imports),
-          source: relative(url, line),
+          source: relative(url),
         });
       }
       const factName = factByValue.get(value);
@@ -297,7 +298,7 @@ export async function loadCatalog(): Promise<Catalog> {
           argNames: [...fact.argNames],
           ...(command !== undefined ? { command } : {}),
           ...(fact.requiresCommand({}) ? { requiresCommand: fact.requiresCommand({}) } : {}),
-          source: relative(url, declaration.location.line),
+          source: relative(url),
         });
       }
     }
