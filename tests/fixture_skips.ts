@@ -14,4 +14,8 @@ export const FIXTURE_SKIPS: Readonly<Record<string, string>> = {
     "passes the callback's arguments as Python *args/**kwargs; js.call takes { function, args, kwargs }, covered by tests/operations/js_test.ts",
   "python.raise_exception/call_func":
     "passes Python's exception class positionally; js.raiseException takes { exception, message }, covered by tests/operations/js_test.ts",
+  "apt.repo/remove":
+    "apt.repo removes through files.line, which deletes the matching line (sed '/re/d') where pyinfra's leaves an empty line in its place (tests/operations/files_test.ts)",
+  "bsdinit.service/disabled":
+    "bsdinit.service disables through files.line, which deletes the matching line (sed '/re/d') where pyinfra's leaves an empty line in its place (tests/operations/files_test.ts)",
 };

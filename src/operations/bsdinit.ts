@@ -1,6 +1,63 @@
 /**
- * pyinfra's `bsdinit` operation module (being ported).
+ * BSD init operations: `bsdinit.service` (rc.d scripts, rc.conf.local), with pyinfra's
+ * arguments and commands.
  *
  * @module
  */
-export {};
+import { defineOperation, type Operation } from "../core/operation.ts";
+import { RcdStatus } from "../facts/bsdinit.ts";
+import { line } from "./files/line.ts";
+import { serviceControl } from "./util/service.ts";
+
+/** Options of {@linkcode service}. */
+export interface ServiceOptions {
+  /** The rc.d script name. */
+  service: string;
+  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
+  running?: boolean | null;
+  /** Restart it if it runs. @default {false} */
+  restarted?: boolean;
+  /** Reload it if it runs. @default {false} */
+  reloaded?: boolean;
+  /** Any other action of the script, run every time. @default {null} */
+  command?: string | null;
+  /** `NAME_enable="YES"` in /etc/rc.conf.local, or not. @default {null} */
+  enabled?: boolean | null;
+}
+
+/**
+ * Manages a BSD rc.d service.
+ *
+ * @example
+ * ```ts ignore
+ * bsdinit.service({ service: "nginx", running: true, enabled: true });
+ * ```
+ */
+export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions>(
+  "bsdinit.service",
+  {
+    argNames: ["service", "running", "restarted", "reloaded", "command", "enabled"],
+    summary: "Manage the state of BSD init services.",
+    async *generator(args, ctx) {
+      const { service } = args;
+      yield* serviceControl(ctx, {
+        name: service,
+        statuses: await ctx.host.getFact(RcdStatus),
+        format: (name, action) =>
+          `test -e /etc/rc.d/${name} && /etc/rc.d/${name} ${action} || /usr/local/etc/rc.d/${name} ${action}`,
+        running: args.running === undefined ? true : args.running,
+        restarted: args.restarted,
+        reloaded: args.reloaded,
+        command: args.command,
+      });
+      if (typeof args.enabled === "boolean") {
+        yield* line.generate({
+          path: "/etc/rc.conf.local",
+          line: `^${service}_enable=`,
+          replace: `${service}_enable="YES"`,
+          present: args.enabled,
+        }, ctx);
+      }
+    },
+  },
+);

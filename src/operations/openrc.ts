@@ -1,6 +1,59 @@
 /**
- * pyinfra's `openrc` operation module (being ported).
+ * OpenRC operations: `openrc.service`, with pyinfra's arguments and commands.
  *
  * @module
  */
-export {};
+import { defineOperation, type Operation } from "../core/operation.ts";
+import { shellQuote } from "../core/quote.ts";
+import { OpenrcEnabled, OpenrcStatus } from "../facts/openrc.ts";
+import { serviceControl } from "./util/service.ts";
+
+/** Options of {@linkcode service}. */
+export interface ServiceOptions {
+  /** The service name. */
+  service: string;
+  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
+  running?: boolean | null;
+  /** Restart it if it runs. @default {false} */
+  restarted?: boolean;
+  /** Reload it if it runs. @default {false} */
+  reloaded?: boolean;
+  /** Any other `rc-service` action, run every time. @default {null} */
+  command?: string | null;
+  /** In the runlevel (`rc-update add`) or not (`rc-update del`). @default {null} */
+  enabled?: boolean | null;
+  /** The runlevel. @default {"default"} */
+  runlevel?: string;
+}
+
+/**
+ * Manages an OpenRC service.
+ *
+ * @example
+ * ```ts ignore
+ * openrc.service({ service: "nginx", running: true, enabled: true });
+ * ```
+ */
+export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions>(
+  "openrc.service",
+  {
+    argNames: ["service", "running", "restarted", "reloaded", "command", "enabled", "runlevel"],
+    summary: "Manage the state of OpenRC services.",
+    async *generator(args, ctx) {
+      const { service, runlevel = "default" } = args;
+      yield* serviceControl(ctx, {
+        name: service,
+        statuses: await ctx.host.getFact(OpenrcStatus, { runlevel }),
+        format: (name, action) => `rc-service ${shellQuote(name)} ${action}`,
+        running: args.running === undefined ? true : args.running,
+        restarted: args.restarted,
+        reloaded: args.reloaded,
+        command: args.command,
+      });
+      if (typeof args.enabled !== "boolean") return;
+      const enabled = (await ctx.host.getFact(OpenrcEnabled, { runlevel }))[service] ?? false;
+      if (args.enabled && !enabled) yield `rc-update add ${shellQuote(service)}`;
+      if (!args.enabled && enabled) yield `rc-update del ${shellQuote(service)}`;
+    },
+  },
+);

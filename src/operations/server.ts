@@ -30,3 +30,5 @@ export type {
   SysctlOptions,
   SysctlSetting,
 } from "./server/system.ts";
+export { service } from "./server/service.ts";
+export type { ServiceOptions } from "./server/service.ts";

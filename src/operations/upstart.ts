@@ -1,6 +1,58 @@
 /**
- * pyinfra's `upstart` operation module (being ported).
+ * Upstart operations: `upstart.service`, with pyinfra's arguments and commands.
  *
  * @module
  */
-export {};
+import { defineOperation, type Operation } from "../core/operation.ts";
+import { shellQuote } from "../core/quote.ts";
+import { UpstartStatus } from "../facts/upstart.ts";
+import { file } from "./files/file.ts";
+import { putContent } from "./files/put.ts";
+import { serviceControl } from "./util/service.ts";
+
+/** Options of {@linkcode service}. */
+export interface ServiceOptions {
+  /** The job name. */
+  service: string;
+  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
+  running?: boolean | null;
+  /** Restart it if it runs. @default {false} */
+  restarted?: boolean;
+  /** Reload it if it runs. @default {false} */
+  reloaded?: boolean;
+  /** Any other `initctl` action, run every time. @default {null} */
+  command?: string | null;
+  /** Start at boot (no `manual` override file) or not. @default {null} */
+  enabled?: boolean | null;
+}
+
+/**
+ * Manages an Upstart job.
+ *
+ * @example
+ * ```ts ignore
+ * upstart.service({ service: "myapp", running: true, enabled: true });
+ * ```
+ */
+export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions>(
+  "upstart.service",
+  {
+    argNames: ["service", "running", "restarted", "reloaded", "command", "enabled"],
+    summary: "Manage the state of upstart managed services.",
+    async *generator(args, ctx) {
+      const { service } = args;
+      yield* serviceControl(ctx, {
+        name: service,
+        statuses: await ctx.host.getFact(UpstartStatus),
+        format: (name, action) => `initctl ${action} ${shellQuote(name)}`,
+        running: args.running === undefined ? true : args.running,
+        restarted: args.restarted,
+        reloaded: args.reloaded,
+        command: args.command,
+      });
+      const override = `/etc/init/${service}.override`;
+      if (args.enabled === true) yield* file.generate({ path: override, present: false }, ctx);
+      else if (args.enabled === false) yield* putContent("manual\n", override, {}, ctx);
+    },
+  },
+);
