@@ -91,6 +91,8 @@ export function skippedOutcome(reason: string): OperationOutcome {
 export interface HostCounters {
   roundTrips: number;
   factsRead: number;
+  /** What the connector said on closing (e.g. the image a container was committed to). */
+  note?: string;
 }
 
 /** An error as it crosses a worker boundary. */

@@ -39,6 +39,8 @@ export interface HostReport {
   error: string | null;
   operations: OperationReport[];
   stats: HostStatsReport;
+  /** What the connector said on closing: the image a container was committed to. */
+  note?: string;
 }
 
 /** The whole run. */
@@ -147,6 +149,8 @@ export function buildReport(input: ReportInput): RunReport {
     };
     const success = error === null;
     report.hosts[name] = { success, error, operations, stats };
+    const note = input.counters[name]?.note;
+    if (note) report.hosts[name].note = note;
     report.success &&= success;
     report.totals.operations += stats.operations;
     report.totals.changed += stats.changed;

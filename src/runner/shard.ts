@@ -199,19 +199,25 @@ export class ShardEngine {
 
   /** Disconnects the owned hosts; returns their counters. */
   async finish(): Promise<Record<string, HostCounters>> {
+    const notes = new Map<string, string>();
     await Promise.all(this.#owned.map(async (host) => {
       try {
         const note = await host.disconnect();
-        if (note) this.events.emit({ type: "note", host: host.name, message: note });
+        if (note) {
+          notes.set(host.name, note);
+          this.events.emit({ type: "note", host: host.name, message: note });
+        }
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.events.emit({ type: "warning", host: host.name, message: `disconnect: ${message}` });
       }
     }));
     return Object.fromEntries(
-      this.#owned.map((
-        h,
-      ) => [h.name, { roundTrips: h.stats.roundTrips, factsRead: h.stats.factsRead }]),
+      this.#owned.map((h) => [h.name, {
+        roundTrips: h.stats.roundTrips,
+        factsRead: h.stats.factsRead,
+        ...(notes.has(h.name) ? { note: notes.get(h.name) } : {}),
+      }]),
     );
   }
 }
