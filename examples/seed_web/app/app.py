@@ -1,0 +1,3 @@
+"""The example application: serves its static folder through nginx."""
+
+print("myapp")
