@@ -32,3 +32,5 @@ export type {
 } from "./server/system.ts";
 export { service } from "./server/service.ts";
 export type { ServiceOptions } from "./server/service.ts";
+export { packages } from "./server/packages.ts";
+export type { PackagesOptions } from "./server/packages.ts";
