@@ -352,7 +352,13 @@ export class Host {
     else {
       const marker = newMarker();
       const output = await this.run(batchCommand(commands, marker), runArgs);
-      outputs = splitBatchOutput(output, marker, group.length);
+      // A script that never started (sudo refused an unknown user) has no frames: each
+      // fact then gets the whole output, so the refusal is recognised as for one fact.
+      outputs = splitBatchOutput(output, marker, group.length).map((part) =>
+        part.exitCode === -1 && !part.stdout && !part.stderr
+          ? { ...part, exitCode: output.exitCode, stderr: output.stderr }
+          : part
+      );
     }
     this.stats.factsRead += group.length;
     group.forEach((request, i) => {

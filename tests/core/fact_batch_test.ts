@@ -119,3 +119,17 @@ Deno.test("facts prefetched with a command read the state it left, in the same r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "a batch for a sudo user that does not exist gives each fact its default",
+  ignore: Deno.uid() !== 0 && Deno.env.get("CI") !== "true",
+  async fn() {
+    const host = localHost();
+    const globals = { _sudo: true, _sudoUser: "tsinfra-no-such-user" };
+    const values = await Promise.all([
+      host.getFact(Echo, { text: "a" }, globals),
+      host.getFact(Echo, { text: "b" }, globals),
+    ]);
+    assertEquals(values, ["(default)", "(default)"]);
+  },
+});
