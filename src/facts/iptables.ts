@@ -73,6 +73,8 @@ function rulesFact(name: string, save: string) {
     summary: `Returns a list of ${save.replace("-save", "")} rules for a specific table.`,
     argNames: ["table"],
     argDefaults: { table: "filter" },
+    // Not installed yet (a deploy that installs iptables first): no rules, no chains.
+    requiresCommand: save,
     command: ({ table = "filter" }) => sh`${save} -t ${table}`,
     process: (lines) => lines.filter((l) => l.startsWith("-")).map(parseIptablesRule),
     default: () => [],
@@ -85,6 +87,8 @@ function chainsFact(name: string, save: string) {
     summary: `Returns a dict of ${save.replace("-save", "")} chains & policies.`,
     argNames: ["table"],
     argDefaults: { table: "filter" },
+    // Not installed yet (a deploy that installs iptables first): no rules, no chains.
+    requiresCommand: save,
     command: ({ table = "filter" }) => sh`${save} -t ${table}`,
     process: (lines) => {
       const chains: Record<string, string> = {};
