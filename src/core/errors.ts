@@ -67,6 +67,11 @@ export class OperationValueError extends OperationError {
   override name = "OperationValueError";
 }
 
+/** A value outside what an operation accepts, where pyinfra raises Python's `ValueError`. */
+export class ValueError extends OperationError {
+  override name = "ValueError";
+}
+
 /** Reading an execution-time result during prepare. */
 export class NotExecutedError extends TsinfraError {
   override name = "NotExecutedError";
