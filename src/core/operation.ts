@@ -57,6 +57,11 @@ export interface OperationSpec<A> {
   summary?: string;
   /** Checks the arguments when the operation is called, before anything runs. */
   validate?: (args: A) => void;
+  /**
+   * Any other non-global argument is the operation's too (pyinfra's `**kwargs`, as in
+   * `vzctl.set`); they are passed on in `args`. @default {false}
+   */
+  acceptsExtraArguments?: boolean;
   generator: OperationGenerator<A>;
 }
 
@@ -111,6 +116,7 @@ export function defineOperation<A>(name: string, spec: OperationSpec<A>): Operat
     for (const [key, value] of Object.entries(input)) {
       if (allowed.has(key)) args[key] = value;
       else if (isGlobalArgument(key)) globals[key] = value;
+      else if (spec.acceptsExtraArguments) args[key] = value;
       else unknown.push(key);
     }
     if (unknown.length) {
