@@ -5,7 +5,25 @@
  *
  * @module
  */
+const BASE =
+  "an abstract base class pyinfra's facts inherit from, not a fact a deploy can read; tsinfra shares that code through plain functions";
+const DICT =
+  "a Python TypedDict describing another fact's value; in tsinfra that value has a TypeScript interface instead";
+
 export const API_EXCEPTIONS: Readonly<Record<string, string>> = {
+  "fact docker.DockerFactBase": BASE,
+  "fact docker.DockerSingleMixin": BASE,
+  "fact files.FindFilesBase": BASE,
+  "fact files.HashFileFactBase": BASE,
+  "fact gpg.GpgFactBase": BASE,
+  "fact mysql.MysqlFactBase": BASE,
+  "fact postgres.PostgresFactBase": BASE,
+  "fact snap.SnapBaseFact": BASE,
+  "fact files.FileDict": DICT,
+  "fact server.CrontabDict": DICT,
+  "fact server.LinuxDistributionDict": DICT,
+  "fact server.MountsDict": DICT,
+  "fact server.SelinuxDict": DICT,
   "argument js.call.function":
     "js.call takes { function, args, kwargs }; pyinfra's positional Python callable",
 };

@@ -197,32 +197,70 @@ export async function loadCatalog(): Promise<Catalog> {
     ...await sourceFiles(path.join(ROOT, "src/operations"), true),
     ...await sourceFiles(path.join(ROOT, "src/facts"), true),
   ]);
-  // Every interface by name, so that `extends` can be followed across files.
-  const interfaces = new Map<string, DocNode>();
-  for (const node of nodes.values()) {
+  // Interfaces and type aliases by file and name: `extends`, aliases and imports are
+  // followed across files (several modules have a `PackagesOptions` of their own).
+  const declarations = new Map<string, Map<string, DocNode>>();
+  for (const [url, node] of nodes) {
+    const byName = new Map<string, DocNode>();
     for (const symbol of node.symbols ?? []) {
       for (const d of symbol.declarations) {
-        if (d.kind === "interface") interfaces.set(symbol.name, d);
+        if (d.kind === "interface" || d.kind === "typeAlias") byName.set(symbol.name, d);
       }
     }
+    declarations.set(url, byName);
   }
-  const optionsOf = (name: string | undefined, seen = new Set<string>()): CatalogOption[] => {
-    const node = name ? interfaces.get(name) : undefined;
-    if (!node || seen.has(name!)) return [];
-    seen.add(name!);
-    const inherited = (node.def?.extends ?? []).flatMap((e: DocNode) =>
-      optionsOf(e.value?.typeName ?? e.repr, seen)
+  const resolve = (name: string, fromUrl: string): { decl: DocNode; url: string } | undefined => {
+    const local = declarations.get(fromUrl)?.get(name);
+    if (local) return { decl: local, url: fromUrl };
+    const imported = (nodes.get(fromUrl)?.imports ?? []).find((i: DocNode) =>
+      i.importedName === name
     );
-    const own: CatalogOption[] = (node.def?.properties ?? []).map((p: DocNode) => {
-      const d = docOf(p);
-      return {
-        name: p.name,
-        type: typeText(p.tsType),
-        optional: !!p.optional,
-        doc: d.doc,
-        ...(d.default !== undefined ? { default: d.default } : {}),
+    if (imported) {
+      const decl = declarations.get(imported.src)?.get(imported.originalName);
+      if (decl) return { decl, url: imported.src };
+    }
+    return undefined;
+  };
+  const optionOf = (p: DocNode): CatalogOption => {
+    const d = docOf(p);
+    return {
+      name: p.name,
+      type: typeText(p.tsType),
+      optional: !!p.optional,
+      doc: d.doc,
+      ...(d.default !== undefined ? { default: d.default } : {}),
+    };
+  };
+  const optionsOfType = (t: DocNode, fromUrl: string, seen: Set<string>): CatalogOption[] => {
+    if (t?.kind !== "typeRef") return [];
+    const { typeName, typeParams } = t.value;
+    if (typeName === "Omit" || typeName === "Partial") {
+      const inner = optionsOfType(typeParams?.[0], fromUrl, seen);
+      if (typeName === "Partial") return inner.map((o) => ({ ...o, optional: true }));
+      const omitted = new Set<string>();
+      const collect = (x: DocNode) => {
+        if (x?.kind === "literal") omitted.add(x.value.string);
+        if (x?.kind === "union") x.value.forEach(collect);
       };
-    });
+      collect(typeParams?.[1]);
+      return inner.filter((o) => !omitted.has(o.name));
+    }
+    return optionsOf(typeName, fromUrl, seen);
+  };
+  const optionsOf = (
+    name: string | undefined,
+    fromUrl: string,
+    seen = new Set<string>(),
+  ): CatalogOption[] => {
+    const found = name ? resolve(name, fromUrl) : undefined;
+    if (!found || seen.has(`${found.url}#${name}`)) return [];
+    seen.add(`${found.url}#${name}`);
+    const { decl, url } = found;
+    if (decl.kind === "typeAlias") return optionsOfType(decl.def?.tsType, url, seen);
+    const inherited = (decl.def?.extends ?? []).flatMap((e: DocNode) =>
+      optionsOfType(e.kind ? e : { kind: "typeRef", value: e.value ?? e }, url, seen)
+    );
+    const own: CatalogOption[] = (decl.def?.properties ?? []).map(optionOf);
     const names = new Set(own.map((o) => o.name));
     return [...own, ...inherited.filter((o: CatalogOption) => !names.has(o.name))];
   };
@@ -259,7 +297,7 @@ export async function loadCatalog(): Promise<Catalog> {
         seenOperations.add(opName);
         const op = operations.get(opName)!;
         const optionsType = declaration.def?.tsType?.value?.typeParams?.[0]?.value?.typeName;
-        const options = optionsOf(optionsType);
+        const options = optionsOf(optionsType, url);
         const line = declaration.location.line as number;
         const next = starts.find((s) => s > line) ?? lines.length + 1;
         const d = docOf(declaration);
