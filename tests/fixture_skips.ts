@@ -19,5 +19,5 @@ export const FIXTURE_SKIPS: Readonly<Record<string, string>> = {
   "bsdinit.service/disabled":
     "bsdinit.service disables through files.line, which deletes the matching line (sed '/re/d') where pyinfra's leaves an empty line in its place (tests/operations/files_test.ts)",
   "mysql.dump/dump":
-    "pyinfra formats the command with str(), which puts the masked text `***` where the password belongs, so its mysqldump runs with the wrong password; tsinfra sends the password (masked only in output): tests/operations/mysql_test.ts",
+    "pyinfra formats the command with str(), which puts the masked text `***` where the password belongs, so its mysqldump runs with the wrong password; tsinfra sends the password (masked only in output): tests/operations/databases_test.ts",
 };

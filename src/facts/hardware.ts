@@ -156,7 +156,8 @@ export function parseNetworkDevices(lines: readonly string[]): Record<string, Ne
     const mtu = /mtu (\d+)/.exec(section);
     if (mtu) device.mtu = Number(mtu[1]);
     const ipv4Patterns = [
-      /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)(?: brd (\d+\.\d+\.\d+\.\d+))/g,
+      // `brd` is optional: pyinfra requires it and so misses addresses such as loopback's.
+      /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)(?: brd (\d+\.\d+\.\d+\.\d+))?/g,
       /inet (\d+\.\d+\.\d+\.\d+)\s+netmask\s+((?:\d+\.\d+\.\d+\.\d+)|(?:[0-9a-fA-FxX]+))(?:\s+broadcast\s+(\d+\.\d+\.\d+\.\d+))/g,
     ];
     for (const pattern of ipv4Patterns) {
