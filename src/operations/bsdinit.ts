@@ -7,20 +7,10 @@
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { RcdStatus } from "../facts/bsdinit.ts";
 import { line } from "./files/line.ts";
-import { serviceControl } from "./util/service.ts";
+import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
 /** Options of {@linkcode service}. */
-export interface ServiceOptions {
-  /** The rc.d script name. */
-  service: string;
-  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
-  running?: boolean | null;
-  /** Restart it if it runs. @default {false} */
-  restarted?: boolean;
-  /** Reload it if it runs. @default {false} */
-  reloaded?: boolean;
-  /** Any other action of the script, run every time. @default {null} */
-  command?: string | null;
+export interface ServiceOptions extends ServiceStateOptions {
   /** `NAME_enable="YES"` in /etc/rc.conf.local, or not. @default {null} */
   enabled?: boolean | null;
 }

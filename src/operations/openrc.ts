@@ -6,20 +6,10 @@
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { shellQuote } from "../core/quote.ts";
 import { OpenrcEnabled, OpenrcStatus } from "../facts/openrc.ts";
-import { serviceControl } from "./util/service.ts";
+import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
 /** Options of {@linkcode service}. */
-export interface ServiceOptions {
-  /** The service name. */
-  service: string;
-  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
-  running?: boolean | null;
-  /** Restart it if it runs. @default {false} */
-  restarted?: boolean;
-  /** Reload it if it runs. @default {false} */
-  reloaded?: boolean;
-  /** Any other `rc-service` action, run every time. @default {null} */
-  command?: string | null;
+export interface ServiceOptions extends ServiceStateOptions {
   /** In the runlevel (`rc-update add`) or not (`rc-update del`). @default {null} */
   enabled?: boolean | null;
   /** The runlevel. @default {"default"} */

@@ -8,7 +8,7 @@ import { defineOperation, type Operation } from "../core/operation.ts";
 import { StringCommand } from "../core/command.ts";
 import { shellQuote } from "../core/quote.ts";
 import { systemctlCommand, SystemdEnabled, SystemdStatus } from "../facts/systemd.ts";
-import { serviceControl } from "./util/service.ts";
+import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
 /** Options of {@linkcode daemonReload}. */
 export interface DaemonReloadOptions {
@@ -55,17 +55,7 @@ const UNIT_SUFFIXES = [
 ];
 
 /** Options of {@linkcode service}. */
-export interface ServiceOptions extends DaemonReloadOptions {
-  /** The unit; `.service` is added when it has no unit suffix. */
-  service: string;
-  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
-  running?: boolean | null;
-  /** Restart it if it runs. @default {false} */
-  restarted?: boolean;
-  /** Reload it if it runs. @default {false} */
-  reloaded?: boolean;
-  /** Any other `systemctl` action, run every time. @default {null} */
-  command?: string | null;
+export interface ServiceOptions extends ServiceStateOptions, DaemonReloadOptions {
   /** `true` enabled at boot, `false` disabled, `null` left as it is. @default {null} */
   enabled?: boolean | null;
   /** Reload unit files first. @default {false} */

@@ -10,22 +10,12 @@ import { FindLinks } from "../facts/files.ts";
 import { LinuxDistribution } from "../facts/server.ts";
 import { InitdStatus } from "../facts/sysvinit.ts";
 import { link } from "./files/link.ts";
-import { serviceControl } from "./util/service.ts";
+import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
 /** Options of {@linkcode service}. */
-export interface ServiceOptions {
-  /** The script's name in /etc/init.d. */
-  service: string;
-  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
-  running?: boolean | null;
-  /** Restart it if it runs. @default {false} */
-  restarted?: boolean;
-  /** Reload it if it runs. @default {false} */
-  reloaded?: boolean;
+export interface ServiceOptions extends ServiceStateOptions {
   /** Start at boot (`update-rc.d`, `chkconfig`, `rc-update`) or not. @default {null} */
   enabled?: boolean | null;
-  /** Any other action of the script, run every time. @default {null} */
-  command?: string | null;
 }
 
 /**

@@ -8,20 +8,10 @@ import { shellQuote } from "../core/quote.ts";
 import { UpstartStatus } from "../facts/upstart.ts";
 import { file } from "./files/file.ts";
 import { putContent } from "./files/put.ts";
-import { serviceControl } from "./util/service.ts";
+import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
 /** Options of {@linkcode service}. */
-export interface ServiceOptions {
-  /** The job name. */
-  service: string;
-  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
-  running?: boolean | null;
-  /** Restart it if it runs. @default {false} */
-  restarted?: boolean;
-  /** Reload it if it runs. @default {false} */
-  reloaded?: boolean;
-  /** Any other `initctl` action, run every time. @default {null} */
-  command?: string | null;
+export interface ServiceOptions extends ServiceStateOptions {
   /** Start at boot (no `manual` override file) or not. @default {null} */
   enabled?: boolean | null;
 }

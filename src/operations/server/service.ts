@@ -14,18 +14,10 @@ import { service as upstartService } from "../upstart.ts";
 import { service as sysvinitService } from "../sysvinit.ts";
 import { service as bsdinitService } from "../bsdinit.ts";
 
+import type { ServiceStateOptions } from "../util/service.ts";
+
 /** Options of {@linkcode service}. */
-export interface ServiceOptions {
-  /** The service name. */
-  service: string;
-  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
-  running?: boolean | null;
-  /** Restart it if it runs. @default {false} */
-  restarted?: boolean;
-  /** Reload it if it runs. @default {false} */
-  reloaded?: boolean;
-  /** Any other action, run every time. @default {null} */
-  command?: string | null;
+export interface ServiceOptions extends ServiceStateOptions {
   /** Start at boot, or not. @default {null} */
   enabled?: boolean | null;
 }

@@ -55,3 +55,17 @@ export function* serviceControl(
   if (reloaded && status) yield format(name, "reload");
   if (command) yield format(name, command);
 }
+
+/** The options every init system's `service` operation takes. */
+export interface ServiceStateOptions {
+  /** The service name. */
+  service: string;
+  /** `true` running, `false` stopped, `null` left as it is. @default {true} */
+  running?: boolean | null;
+  /** Restart it if it runs. @default {false} */
+  restarted?: boolean;
+  /** Reload it if it runs. @default {false} */
+  reloaded?: boolean;
+  /** Any other action of the init system, run every time. @default {null} */
+  command?: string | null;
+}
