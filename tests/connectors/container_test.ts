@@ -5,25 +5,13 @@
  */
 import * as path from "node:path";
 import { dockerTest } from "../../scripts/fleet/fleet.ts";
-import { stripColours } from "../../src/cli/style.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
+import { run, tsinfraIn } from "../_cli.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
 const IMAGE = "tsinfra-fleet:bookworm";
 
-async function run(program: string, args: string[], cwd = ROOT) {
-  const output = await new Deno.Command(program, {
-    args,
-    cwd,
-    stdin: "null",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = (b: Uint8Array) => stripColours(new TextDecoder().decode(b));
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
-}
-
-const tsinfra = (dir: string, ...args: string[]) =>
-  run(Deno.execPath(), ["run", "--allow-all", path.join(ROOT, "cli.ts"), ...args], dir);
+const tsinfra = tsinfraIn;
 
 const DEPLOY = `
 import { files, server } from "tsinfra";

@@ -6,14 +6,9 @@
 import * as path from "node:path";
 import { dockerTest } from "../../scripts/fleet/fleet.ts";
 import { assertEquals } from "../_assert.ts";
+import { run } from "../_cli.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
-
-async function run(program: string, args: string[], cwd = ROOT) {
-  const output = await new Deno.Command(program, { args, cwd, stdin: "null" }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
-}
 
 await dockerTest(
   "docker operations manage volumes, networks and containers idempotently",

@@ -6,28 +6,12 @@
  */
 import * as path from "node:path";
 import { dockerTest, removeContainer, startSystemdContainer } from "../../scripts/fleet/fleet.ts";
-import { stripColours } from "../../src/cli/style.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
+import { run, tsinfraIn } from "../_cli.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
 
-async function run(program: string, args: string[], cwd = ROOT) {
-  const output = await new Deno.Command(program, {
-    args,
-    cwd,
-    stdin: "null",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = (b: Uint8Array) => stripColours(new TextDecoder().decode(b));
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
-}
-
-const tsinfra = (...args: string[]) =>
-  run(
-    Deno.execPath(),
-    ["run", "--allow-all", path.join(ROOT, "cli.ts"), ...args],
-    path.join(ROOT, "examples/web_db"),
-  );
+const tsinfra = (...args: string[]) => tsinfraIn(path.join(ROOT, "examples/web_db"), ...args);
 
 await dockerTest(
   "the web + database example deploys on systemd Debian, then changes nothing",

@@ -1,0 +1,35 @@
+/**
+ * Running programs from tests: any program with its output decolourised, and the
+ * tsinfra CLI itself (`deno run -A cli.ts ...`) in a given folder.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import { stripColours } from "../src/cli/style.ts";
+
+/** The checkout's root. */
+export const ROOT: string = path.resolve(import.meta.dirname!, "..");
+
+/** What a finished program left. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `program` with no stdin and NO_COLOR, in `cwd` (the checkout by default). */
+export async function run(program: string, args: string[], cwd = ROOT): Promise<RunResult> {
+  const output = await new Deno.Command(program, {
+    args,
+    cwd,
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = (b: Uint8Array) => stripColours(new TextDecoder().decode(b));
+  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+}
+
+/** Runs the tsinfra CLI in `cwd`. */
+export function tsinfraIn(cwd: string, ...args: string[]): Promise<RunResult> {
+  return run(Deno.execPath(), ["run", "--allow-all", path.join(ROOT, "cli.ts"), ...args], cwd);
+}
