@@ -18,12 +18,17 @@ export interface RunResult {
 }
 
 /** Runs `program` with no stdin and NO_COLOR, in `cwd` (the checkout by default). */
-export async function run(program: string, args: string[], cwd = ROOT): Promise<RunResult> {
+export async function run(
+  program: string,
+  args: string[],
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   const output = await new Deno.Command(program, {
     args,
     cwd,
     stdin: "null",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).output();
   const text = (b: Uint8Array) => stripColours(new TextDecoder().decode(b));
   return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };

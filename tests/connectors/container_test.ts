@@ -37,7 +37,7 @@ function changed(stdout: string): number {
 }
 
 await dockerTest(
-  "@docker and @chroot connectors deploy idempotently (podman is not installed here)",
+  "@docker and @chroot connectors deploy idempotently",
   async (t) => {
     const image = await run("docker", ["image", "inspect", IMAGE]);
     if (image.code !== 0) {
