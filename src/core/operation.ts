@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkOptionTypes } from "./option_types.ts";
 import type { OperationCommand } from "./command.ts";
 import type { Fact, FactArgs } from "./fact.ts";
 import type { GlobalArguments, GlobalArgumentsInput } from "./arguments.ts";
@@ -129,6 +130,7 @@ export function defineOperation<A>(name: string, spec: OperationSpec<A>): Operat
       );
     }
     validateGlobalArguments(globals, `${name} in ${where}`);
+    checkOptionTypes(name, args, where);
     spec.validate?.(args as A);
     return { args: args as A, globals: globals as GlobalArgumentsInput };
   };

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "./option_types.ts";
 export * as apk from "./apk.ts";
 export * as apt from "./apt.ts";
 export * as brew from "./brew.ts";

@@ -104,11 +104,11 @@ Deno.test("js.call refuses a function that is not one, and args that are not an 
   assertThrows(() => call.splitArguments({ function: "__func__" }, "test"), /must be a function/);
   assertThrows(
     () => call.splitArguments({ function: () => {}, args: "arg1" }, "test"),
-    /`args` must be an array/,
+    /^js\.call in test: args must be unknown\[\], got "arg1"$/,
   );
   assertThrows(
     () => call.splitArguments({ function: () => {}, kwargs: ["x"] }, "test"),
-    /`kwargs` must be an object/,
+    /^js\.call in test: kwargs must be Record<string, unknown>, got an array$/,
   );
 });
 
