@@ -57,7 +57,11 @@ export class ChrootConnector implements Connector {
     return nodePath.join(this.#root, inside);
   }
 
-  async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
+  async putFile(
+    content: Uint8Array,
+    dest: string,
+    options: TransferOptions,
+  ): Promise<CommandOutput | void> {
     const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
     try {
       await Deno.writeFile(this.#outside(temp), content, { mode: 0o600 });
@@ -66,7 +70,7 @@ export class ChrootConnector implements Connector {
         `Could not write into the chroot: ${error instanceof Error ? error.message : error}`,
       );
     }
-    await moveIntoPlace(this, temp, dest, options);
+    return await moveIntoPlace(this, temp, dest, options);
   }
 
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {

@@ -148,7 +148,11 @@ export class DockerConnector implements Connector {
     });
   }
 
-  async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
+  async putFile(
+    content: Uint8Array,
+    dest: string,
+    options: TransferOptions,
+  ): Promise<CommandOutput | void> {
     // Copy into the container's temp folder, then move into place with the same sudo/su.
     const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
     await this.#host.withUpload(content, async (path) => {
@@ -157,7 +161,7 @@ export class DockerConnector implements Connector {
         throw new CommandError(`Could not copy into ${dest}: ${copy.stderr.trim()}`);
       }
     });
-    await moveIntoPlace(this, temp, dest, options);
+    return await moveIntoPlace(this, temp, dest, options);
   }
 
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {

@@ -19,7 +19,7 @@ import type {
 import { sh, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { type ProcessOutput, runProcess } from "./process.ts";
-import { installCommand, readsAsOtherUser } from "./move.ts";
+import { installCommand, installThen, readsAsOtherUser, splitInstallOutput } from "./move.ts";
 
 /** Options of {@linkcode LocalConnector}. */
 export interface LocalConnectorOptions {
@@ -88,7 +88,11 @@ export class LocalConnector implements Connector {
    * place at `dest` with the transfer's wrapping (see `installCommand`): the target
    * is replaced at once or not at all, and a sudo upload is owned by the sudo user.
    */
-  async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
+  async putFile(
+    content: Uint8Array,
+    dest: string,
+    options: TransferOptions,
+  ): Promise<CommandOutput | void> {
     const args = transferArguments(options.args);
     let temp: string;
     try {
@@ -102,10 +106,11 @@ export class LocalConnector implements Connector {
     try {
       await Deno.writeFile(temp, content);
       if (readsAsOtherUser(args, currentUser())) await Deno.chmod(temp, 0o644);
-      const output = await this.#exec(options.wrap(installCommand(temp, dest)), args);
-      if (output.exitCode !== 0) {
-        throw new CommandError(`Could not upload ${dest}: ${failure(output)}`);
-      }
+      const script = installThen(installCommand(temp, dest), options.then);
+      const { stdoutBytes: _, ...raw } = await this.#exec(options.wrap(script), args);
+      const { failed, output } = splitInstallOutput(raw, options.then);
+      if (failed) throw new CommandError(`Could not upload ${dest}: ${failure(output)}`);
+      if (options.then) return output;
     } catch (error) {
       if (error instanceof CommandError) throw error;
       throw new CommandError(`Could not upload ${dest}: ${messageOf(error)}`);

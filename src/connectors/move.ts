@@ -6,7 +6,7 @@
  * @module
  */
 import type { ConnectorArguments } from "../core/arguments.ts";
-import type { Connector, TransferOptions } from "../core/connector.ts";
+import type { CommandOutput, Connector, TransferOptions } from "../core/connector.ts";
 import { quote, sh, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
 
@@ -20,25 +20,55 @@ export async function moveIntoPlace(
   temp: string,
   dest: string,
   options: TransferOptions,
-): Promise<void> {
+): Promise<CommandOutput | void> {
   const args = { ...options.args, _stdin: undefined };
   if (readsAsOtherUser(options.args)) {
     // The staged file belongs to the connecting user; the installing user must read it.
     await connector.runShellCommand(new StringCommand(["chmod", "644", quote(temp)]), { args });
   }
-  const install = options.wrap(
-    new StringCommand([
-      "(",
-      installCommand(temp, dest),
-      "); s=$?; rm -f",
-      quote(temp),
-      "2>/dev/null; exit $s",
-    ]),
-  );
-  const moved = await connector.runShellCommand(install, { args });
-  if (moved.exitCode !== 0) {
-    throw new CommandError(`Could not move upload into ${dest}: ${moved.stderr.trim()}`);
-  }
+  const install = new StringCommand([
+    "(",
+    installCommand(temp, dest),
+    "); s=$?; rm -f",
+    quote(temp),
+    "2>/dev/null; [ $s -eq 0 ] || exit $s",
+  ]);
+  const moved = await connector.runShellCommand(options.wrap(installThen(install, options.then)), {
+    args,
+  });
+  const { failed, output } = splitInstallOutput(moved, options.then);
+  if (failed) throw new CommandError(`Could not move upload into ${dest}: ${output.stderr.trim()}`);
+  if (options.then) return output;
+}
+
+/** Printed (on stderr) when the install step of {@linkcode installThen} failed. */
+const INSTALL_FAILED = "__tsinfra_install_failed__";
+
+/**
+ * The install step followed by `then` in one script: `then` runs only when the install
+ * succeeded, and an install failure is marked so that it is told from a failure of
+ * `then` (see {@linkcode splitInstallOutput}).
+ */
+export function installThen(install: StringCommand, then?: StringCommand): StringCommand {
+  if (!then) return install;
+  return new StringCommand([
+    "( ",
+    install,
+    `\n) || { s=$?; echo ${INSTALL_FAILED} >&2; exit $s; }\n`,
+    then,
+  ], { separator: "" });
+}
+
+/** Whether the install step failed, and the output without the marker. */
+export function splitInstallOutput(
+  output: CommandOutput,
+  then?: StringCommand,
+): { failed: boolean; output: CommandOutput } {
+  if (!then) return { failed: output.exitCode !== 0, output };
+  const at = output.stderr.indexOf(INSTALL_FAILED);
+  if (at < 0) return { failed: false, output };
+  const stderr = output.stderr.slice(0, at) + output.stderr.slice(at + INSTALL_FAILED.length + 1);
+  return { failed: true, output: { ...output, stderr } };
 }
 
 /**

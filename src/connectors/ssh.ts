@@ -12,7 +12,7 @@ import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import type { ConnectorArguments } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
-import { installCommand } from "./move.ts";
+import { installCommand, installThen, splitInstallOutput } from "./move.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
@@ -238,7 +238,11 @@ export class SshConnector implements Connector {
     });
   }
 
-  async putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void> {
+  async putFile(
+    content: Uint8Array,
+    dest: string,
+    options: TransferOptions,
+  ): Promise<CommandOutput | void> {
     const sftp = await this.#sftpSession();
     const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
     try {
@@ -255,15 +259,19 @@ export class SshConnector implements Connector {
     }
     // A new file beside the target, then a rename: the target is replaced at once or not
     // at all, and an existing target keeps its mode and owner (see installCommand).
-    const move = installCommand(temp, dest);
+    const move = installThen(installCommand(temp, dest), options.then);
     try {
-      const output = await this.#helper(move, options);
-      if (output.exitCode !== 0) {
+      const { failed, output } = splitInstallOutput(
+        await this.#helper(move, options),
+        options.then,
+      );
+      if (failed) {
         const reason = output.timedOut ? "timed out" : output.stderr.trim();
         throw new CommandError(
           `Could not move the upload into ${dest} on ${this.#target}: ${reason}`,
         );
       }
+      if (options.then) return output;
     } finally {
       await this.#removeTemp(temp, options);
     }

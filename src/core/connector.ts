@@ -39,6 +39,11 @@ export interface TransferOptions {
   tempDir?: string;
   /** Wraps a helper command (mv, cp) with the same sudo/su/askpass as the transfer. */
   wrap: (command: StringCommand) => StringCommand;
+  /**
+   * Shell to run right after the upload is in place, in the same round trip and with the
+   * same wrapping (an operation's chmod/chown); `putFile` then returns its output.
+   */
+  then?: StringCommand;
 }
 
 /**
@@ -53,8 +58,16 @@ export interface Connector {
    * `_timeout`, `_stdin`, `_getPty` and `_successExitCodes` is the caller's business.
    */
   runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput>;
-  /** Writes bytes to `dest` on the host, through a temporary file and a rename. */
-  putFile(content: Uint8Array, dest: string, options: TransferOptions): Promise<void>;
+  /**
+   * Writes bytes to `dest` on the host, through a temporary file and a rename. With
+   * `options.then`, runs it afterwards and returns its output; a connector that cannot
+   * returns nothing and the engine runs `then` on its own.
+   */
+  putFile(
+    content: Uint8Array,
+    dest: string,
+    options: TransferOptions,
+  ): Promise<CommandOutput | void>;
   /** Reads a file from the host. */
   getFile(src: string, options: TransferOptions): Promise<Uint8Array>;
   /** Closes the connection; may return a line to tell the user (e.g. a committed image). */

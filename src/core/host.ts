@@ -181,26 +181,40 @@ export class Host {
     const connector = await this.#ready();
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
+    const { script, finish } = this.#withPrefetch(command, args, prefetch);
+    return finish(await connector.runShellCommand(wrap(script), { args, sink }));
+  }
+
+  /**
+   * `command` followed by the prefetched facts that run with the same settings, and how
+   * to take its own output back (staging the facts' outputs).
+   */
+  #withPrefetch(
+    command: StringCommand,
+    args: ConnectorArguments,
+    prefetch: readonly FactPrefetch[],
+  ): { script: StringCommand; finish: (output: CommandOutput) => CommandOutput } {
     const settings = runSettingsKey(args);
     const requests = this.#remoteFacts
       ? []
       : prefetch.map((p) => this.#request(p)).filter((r) =>
         runSettingsKey(factRunArguments(r.request)) === settings
       );
-    if (!requests.length) return await connector.runShellCommand(wrap(command), { args, sink });
+    if (!requests.length) return { script: command, finish: (output) => output };
     const marker = newMarker();
     const commands = requests.map((r) => r.request.fact.hostCommand(r.request.args));
-    const output = await connector.runShellCommand(
-      wrap(withTrailingFacts(command, commands, marker)),
-      { args, sink },
-    );
-    const { main, facts } = splitTrailingFacts(output, marker, requests.length);
-    this.#staged = facts.map((factOutput, i) => ({
-      ...requests[i],
-      command: commands[i],
-      output: factOutput,
-    }));
-    return main;
+    return {
+      script: withTrailingFacts(command, commands, marker),
+      finish: (output) => {
+        const { main, facts } = splitTrailingFacts(output, marker, requests.length);
+        this.#staged = facts.map((factOutput, i) => ({
+          ...requests[i],
+          command: commands[i],
+          output: factOutput,
+        }));
+        return main;
+      },
+    };
   }
 
   /** A cache key and a request (never queued) for a prefetched fact. */
@@ -232,11 +246,31 @@ export class Host {
   }
 
   /** Uploads bytes to a path on the host (temporary file, then moved into place). */
-  async putFile(content: Uint8Array, dest: string, args: ConnectorArguments, tempDir?: string) {
+  /**
+   * Uploads bytes to a path on the host (temporary file, then moved into place). `then`
+   * (and the facts in `prefetch`) run right after, in the same round trip where the
+   * connector can; its output is returned.
+   */
+  async putFile(
+    content: Uint8Array,
+    dest: string,
+    args: ConnectorArguments,
+    tempDir?: string,
+    then?: StringCommand,
+    prefetch: readonly FactPrefetch[] = [],
+  ): Promise<CommandOutput | undefined> {
     const connector = await this.#ready();
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    await connector.putFile(content, dest, { args, tempDir, wrap });
+    if (!then) {
+      await connector.putFile(content, dest, { args, tempDir, wrap });
+      return undefined;
+    }
+    const { script, finish } = this.#withPrefetch(then, args, prefetch);
+    const output = await connector.putFile(content, dest, { args, tempDir, wrap, then: script });
+    // A connector that cannot run `then` after the upload: run it on its own.
+    if (!output) return await this.run(then, args, undefined, prefetch);
+    return finish(output);
   }
 
   /** Downloads a file from the host. */

@@ -16,6 +16,7 @@ import {
   UploadCommand,
 } from "../core/command.ts";
 import type { Condition, GlobalArguments } from "../core/arguments.ts";
+import type { CommandOutput } from "../core/connector.ts";
 import type { FactPrefetch, Host } from "../core/host.ts";
 import { splitLines } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
@@ -53,6 +54,8 @@ class OperationRun {
   changed = false;
   /** Shell commands waiting to be sent together (see `#batchable`). */
   #pending: { command: StringCommand; description: string }[] = [];
+  /** An upload waiting to go with the shell commands that follow it (chmod, chown). */
+  #upload: { command: UploadCommand; description: string } | undefined;
 
   constructor(
     readonly host: Host,
@@ -66,7 +69,7 @@ class OperationRun {
    * Whether shell commands of this operation may share one round trip: only when each
    * runs with the same plain settings, so the results are those of running them apart.
    */
-  #batchable(command: StringCommand): boolean {
+  #batchable(command: StringCommand | UploadCommand): boolean {
     const g = this.globals;
     return Object.keys(command.connectorArgs).length === 0 && g._retries === 0 && !g._retryUntil &&
       !g._continueOnError && g._timeout === undefined && g._stdin === undefined && !g._getPty &&
@@ -87,6 +90,11 @@ class OperationRun {
     }
     const failed = await this.flush();
     if (failed) return failed;
+    if (command instanceof UploadCommand && this.#batchable(command)) {
+      // Sent with the shell commands that follow it, in the upload's own round trip.
+      this.#upload = { command, description };
+      return undefined;
+    }
     this.commands.push(description);
     const events = this.options.events;
     events.emit({ type: "command", host: this.host.name, command: description });
@@ -97,12 +105,12 @@ class OperationRun {
         ...command.connectorArgs,
       });
       if (command instanceof UploadCommand) {
-        const content = "path" in command.src
-          ? this.local.readBytes(command.src.path)
-          : typeof command.src.content === "string"
-          ? new TextEncoder().encode(command.src.content)
-          : command.src.content;
-        await this.host.putFile(content, command.dest, args, this.globals._tempDir);
+        await this.host.putFile(
+          this.#content(command),
+          command.dest,
+          args,
+          this.globals._tempDir,
+        );
       } else if (command instanceof DownloadCommand) {
         const bytes = await this.host.getFile(command.src, args, this.globals._tempDir);
         const dest = this.local.resolve(command.dest);
@@ -138,6 +146,9 @@ class OperationRun {
   async flush(): Promise<string | undefined> {
     const pending = this.#pending;
     this.#pending = [];
+    const upload = this.#upload;
+    this.#upload = undefined;
+    if (upload) return await this.#flushUpload(upload, pending);
     if (!pending.length) return undefined;
     const events = this.options.events;
     if (pending.length === 1) {
@@ -150,7 +161,71 @@ class OperationRun {
       }
     }
     const marker = newMarker();
-    const script = new StringCommand(
+    for (const { description } of pending) {
+      events.emit({ type: "command", host: this.host.name, command: description });
+    }
+    const args = this.host.connectorArguments(this.planned.globals);
+    let output;
+    try {
+      output = await this.host.run(
+        this.#batchScript(pending, marker),
+        args,
+        this.#sink(),
+        this.options.prefetch,
+      );
+    } finally {
+      this.host.invalidateFacts();
+    }
+    return this.#finishBatch(pending, output, marker);
+  }
+
+  /** The upload, then the shell commands after it, in one round trip where possible. */
+  async #flushUpload(
+    upload: { command: UploadCommand; description: string },
+    pending: { command: StringCommand; description: string }[],
+  ): Promise<string | undefined> {
+    const events = this.options.events;
+    this.commands.push(upload.description);
+    for (const { description } of [upload, ...pending]) {
+      events.emit({ type: "command", host: this.host.name, command: description });
+    }
+    const marker = newMarker();
+    const prefetch = this.options.prefetch ?? [];
+    // With nothing to follow, `true` still carries the next operation's facts.
+    const then = pending.length
+      ? this.#batchScript(pending, marker)
+      : prefetch.length
+      ? new StringCommand(["true"])
+      : undefined;
+    const args = this.host.connectorArguments(this.planned.globals);
+    let output;
+    try {
+      output = await this.host.putFile(
+        this.#content(upload.command),
+        upload.command.dest,
+        args,
+        this.globals._tempDir,
+        then,
+        prefetch,
+      );
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    } finally {
+      this.host.invalidateFacts();
+    }
+    if (!pending.length || !output) return undefined;
+    return this.#finishBatch(pending, output, marker);
+  }
+
+  /**
+   * One script running each command in its own subshell; the first failure stops the
+   * rest and names itself on stderr.
+   */
+  #batchScript(
+    pending: { command: StringCommand; description: string }[],
+    marker: string,
+  ): StringCommand {
+    return new StringCommand(
       pending.map(({ command }, i) =>
         // The newline before ")" keeps a trailing here-document or comment inside the subshell.
         new StringCommand(
@@ -162,16 +237,14 @@ class OperationRun {
       ),
       { separator: "\n" },
     );
-    for (const { description } of pending) {
-      events.emit({ type: "command", host: this.host.name, command: description });
-    }
-    const args = this.host.connectorArguments(this.planned.globals);
-    let output;
-    try {
-      output = await this.host.run(script, args, this.#sink(), this.options.prefetch);
-    } finally {
-      this.host.invalidateFacts();
-    }
+  }
+
+  /** Records the outcome of a batch script; returns the failure, if any. */
+  #finishBatch(
+    pending: { command: StringCommand; description: string }[],
+    output: CommandOutput,
+    marker: string,
+  ): string | undefined {
     const failure = new RegExp(`(?:^|\n)${marker}:(\\d+):(\\d+)\n?`).exec(output.stderr);
     const stderr = failure
       ? output.stderr.replace(failure[0], failure.index === 0 ? "" : "\n")
@@ -180,7 +253,7 @@ class OperationRun {
     this.commands.push(...pending.slice(0, ran).map((p) => p.description));
     this.stdout += output.stdout;
     this.stderr += stderr;
-    events.emit({
+    this.options.events.emit({
       type: "commandResult",
       host: this.host.name,
       command: pending.slice(0, ran).map((p) => p.description).join("; "),
@@ -194,6 +267,15 @@ class OperationRun {
     const code = failure ? failure[2] : String(output.exitCode);
     return `Command failed (exit status ${code}): ${pending[ran - 1].description}` +
       (detail ? `\n${detail}` : "");
+  }
+
+  /** An upload's bytes. */
+  #content(command: UploadCommand): Uint8Array {
+    return "path" in command.src
+      ? this.local.readBytes(command.src.path)
+      : typeof command.src.content === "string"
+      ? new TextEncoder().encode(command.src.content)
+      : command.src.content;
   }
 
   #sink() {
