@@ -25,6 +25,7 @@ export const NpmPackages: Fact<PackageVersions, { directory?: string | null }> =
   requiresCommand: "npm",
   command: ({ directory }) =>
     directory ? sh`cd ${directory} && npm list -g --depth=0` : "npm list -g --depth=0",
-  process: (lines) => parsePackages(/^[└├]──\s([a-zA-Z0-9-]+)@([0-9.]+)$/, lines),
+  // npm draws the tree with ├──/└── in a UTF-8 locale and +--/`-- otherwise.
+  process: (lines) => parsePackages(/^(?:[└├]──|[`+]--)\s([a-zA-Z0-9-]+)@([0-9.]+)$/, lines),
   default: () => ({}),
 });
