@@ -47,7 +47,7 @@ Deno.test("brew (cannot run here): casks use --cask from brew 2.6, `cask` before
   assertEquals([tap.commands, tap.noop], [[], "tap user/tools already exists"]);
 });
 
-Deno.test("cargo, gem and choco (cannot run here): their version separators", async () => {
+Deno.test("cargo (crates.io is unreachable here), choco (Windows) and gem (see gem_test.ts): version separators", async () => {
   const cases: [typeof cargo.packages, string, string, string][] = [
     [cargo.packages, "cargo.CargoPackages", "ripgrep@14.1.0", "cargo install ripgrep@14.1.0"],
     [gem.packages, "gem.GemPackages", "rails:7.1.3", "gem install rails:7.1.3"],
