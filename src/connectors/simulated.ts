@@ -11,6 +11,8 @@ import type { StringCommand } from "../core/command.ts";
 import { setImmediate } from "node:timers";
 
 const FRAME = /echo (__tsinfra_[0-9a-f]+):(\d+); echo/g;
+/** The separator before facts read after a command (see `withTrailingFacts`). */
+const TRAILING = /(__tsinfra_[0-9a-f]+):facts;/;
 
 /** The simulated connector. */
 export class SimulatedConnector implements Connector {
@@ -32,17 +34,29 @@ export class SimulatedConnector implements Connector {
 
   async runShellCommand(command: StringCommand, _options: RunOptions): Promise<CommandOutput> {
     await this.#wait();
-    let stdout = "";
-    let stderr = "";
-    for (const match of command.raw().matchAll(FRAME)) {
+    return this.#answer(command);
+  }
+
+  /** Success with no output, and well-formed frames for any fact reads in the script. */
+  #answer(command: StringCommand): CommandOutput {
+    const raw = command.raw();
+    const trailing = TRAILING.exec(raw);
+    let stdout = trailing ? `\n${trailing[1]}:facts\n` : "";
+    let stderr = stdout;
+    for (const match of raw.matchAll(FRAME)) {
       stdout += `${match[1]}:${match[2]}\n\n${match[1]}:end:0\n`;
       stderr += `${match[1]}:${match[2]}\n${match[1]}:end\n`;
     }
     return { exitCode: 0, stdout, stderr, timedOut: false };
   }
 
-  async putFile(_content: Uint8Array, _dest: string, _options: TransferOptions): Promise<void> {
+  async putFile(
+    _content: Uint8Array,
+    _dest: string,
+    options: TransferOptions,
+  ): Promise<CommandOutput | void> {
     await this.#wait();
+    if (options.then) return this.#answer(options.then);
   }
 
   async getFile(_src: string, _options: TransferOptions): Promise<Uint8Array> {
