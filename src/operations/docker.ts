@@ -8,7 +8,7 @@
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { shellQuote as q } from "../core/quote.ts";
-import { OperationTypeError } from "../core/errors.ts";
+import { OperationError } from "../core/errors.ts";
 import {
   DockerContainer,
   DockerImage,
@@ -26,39 +26,152 @@ function flags(name: string, values: readonly string[] | null | undefined): stri
   return (values ?? []).flatMap((value) => [name, q(value)]);
 }
 
+/** The parts of `docker container inspect` that docker.container compares. */
+interface ContainerInspect {
+  Config?: {
+    Image?: string;
+    Cmd?: string[] | null;
+    Env?: string[] | null;
+    Labels?: Record<string, string> | null;
+    Volumes?: Record<string, unknown> | null;
+  };
+  State?: { Running?: boolean; Status?: string };
+  HostConfig?: {
+    Binds?: string[] | null;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+    AutoRemove?: boolean;
+  };
+  NetworkSettings?: { Networks?: Record<string, unknown> | null };
+}
+
+/** `[ip:][hostPort:]containerPort[/proto]` as `ip:hostPort:containerPort/proto`. */
+function portKey(spec: string): string {
+  const slash = spec.lastIndexOf("/");
+  const proto = slash >= 0 ? spec.slice(slash + 1) : "tcp";
+  const parts = (slash >= 0 ? spec.slice(0, slash) : spec).split(":");
+  const container = parts.pop() ?? "";
+  const host = parts.pop() ?? "";
+  return `${parts.join(":").replace(/^\[|\]$/g, "")}:${host}:${container}/${proto}`;
+}
+
+function sameSet(a: Iterable<string>, b: Iterable<string>): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((x) => right.has(x));
+}
+
+/**
+ * What differs between an existing container and the wanted one, or null when they
+ * match. Only what the inspect output shows is compared; defaults the image decides
+ * (its command, its environment) are compared only when given.
+ */
+function containerDrift(current: ContainerInspect, want: ContainerOptions): string | null {
+  const { Config: config = {}, HostConfig: hostConfig } = current;
+  if (want.image && config.Image !== undefined && config.Image !== want.image) {
+    return `image ${config.Image} is not ${want.image}`;
+  }
+  if (want.command && config.Cmd !== undefined) {
+    if (JSON.stringify(config.Cmd ?? []) !== JSON.stringify(want.command)) return "command differs";
+  }
+  const env = new Set(config.Env ?? []);
+  const missingEnv = (want.envVars ?? []).find((value) => !env.has(value));
+  if (missingEnv !== undefined && config.Env !== undefined) return `env ${missingEnv} is missing`;
+  for (const label of want.labels ?? []) {
+    const at = label.indexOf("=");
+    const [key, value] = at < 0 ? [label, ""] : [label.slice(0, at), label.slice(at + 1)];
+    if (config.Labels !== undefined && (config.Labels ?? {})[key] !== value) {
+      return `label ${key} differs`;
+    }
+  }
+  if (hostConfig) {
+    const ports = want.ports ?? [];
+    if (hostConfig.PortBindings !== undefined && !ports.some((p) => p.includes("-"))) {
+      const have = Object.entries(hostConfig.PortBindings ?? {}).flatMap(([port, bindings]) =>
+        (bindings ?? []).map((b) => `${b.HostIp ?? ""}:${b.HostPort ?? ""}:${port}`)
+      );
+      if (!sameSet(have, ports.map(portKey))) return "published ports differ";
+    }
+    const volumes = want.volumes ?? [];
+    if (hostConfig.Binds !== undefined) {
+      if (!sameSet(hostConfig.Binds ?? [], volumes.filter((v) => v.includes(":")))) {
+        return "volumes differ";
+      }
+    }
+    const anonymous = volumes.filter((v) => !v.includes(":"));
+    const declared = Object.keys(config.Volumes ?? {});
+    if (anonymous.some((v) => !declared.includes(v))) return "volumes differ";
+    const policy = hostConfig.RestartPolicy;
+    if (policy) {
+      const [name, retries] = (want.restartPolicy ?? "no").split(":");
+      const haveName = policy.Name || "no";
+      if (haveName !== name || (retries && Number(retries) !== policy.MaximumRetryCount)) {
+        return `restart policy ${haveName} is not ${want.restartPolicy ?? "no"}`;
+      }
+    }
+    if (
+      hostConfig.AutoRemove !== undefined && hostConfig.AutoRemove !== (want.autoRemove ?? false)
+    ) {
+      return "auto-remove differs";
+    }
+  }
+  const networks = current.NetworkSettings?.Networks;
+  if (want.networks?.length && networks && !sameSet(Object.keys(networks), want.networks)) {
+    return "networks differ";
+  }
+  return null;
+}
+
 /** Options of {@linkcode container}. */
 export interface ContainerOptions {
   /** The container's name. */
   container: string;
-  /** The image it runs (needed when present). @default {null} */
+  /**
+   * The image it runs: needed to create it; when given, a container of another image is
+   * replaced. @default {null}
+   */
   image?: string | null;
-  /** Published ports, `"127.0.0.1:8080:80"`. @default {null} */
+  /** Published ports, `"127.0.0.1:8080:80"`, `"8080:80/udp"`. @default {null} */
   ports?: string[] | null;
-  /** Networks to connect it to. @default {null} */
+  /** Networks to connect it to (the first when creating, the others after). @default {null} */
   networks?: string[] | null;
-  /** Volumes, `"data:/var/lib/data"`. @default {null} */
+  /**
+   * Volumes and bind mounts, `"data:/var/lib/data"`, or `"/cache"` for an anonymous one.
+   * @default {null}
+   */
   volumes?: string[] | null;
   /** Environment variables, `"KEY=value"`. @default {null} */
   envVars?: string[] | null;
+  /** Labels, `"key=value"`. @default {null} */
+  labels?: string[] | null;
   /** Pull the image before creating the container. @default {false} */
   pullAlways?: boolean;
   /** Whether the container should exist. @default {true} */
   present?: boolean;
   /** Remove and create it again even when it matches. @default {false} */
   force?: boolean;
-  /** Keep it running (start it when stopped). @default {true} */
+  /** Whether it should be running: started when stopped, stopped when running. @default {true} */
   start?: boolean;
-  /** The command it runs, as shell words after the image. @default {null} */
+  /** The restart policy, `"unless-stopped"`, `"on-failure:3"`. @default {null} (docker's `no`) */
+  restartPolicy?: string | null;
+  /** Remove the container (and its anonymous volumes) when it exits (`--rm`). @default {false} */
+  autoRemove?: boolean;
+  /** The command it runs, as words after the image (tsinfra's). @default {null} (the image's) */
   command?: string[] | null;
 }
 
 /**
- * Creates, starts or removes a container. An existing container of another image is
- * replaced; one stopped is started (`start`).
+ * Creates, starts, stops or removes a container.
+ *
+ * An existing container that differs from the options (image, command, ports, volumes,
+ * networks, environment, labels, restart policy, auto-remove, as `docker inspect` shows
+ * them) is removed and created again; one that matches is only started or stopped as
+ * `start` says. Without `image`, an existing container is only started or stopped.
  *
  * @example
  * ```ts ignore
  * docker.container({ container: "web", image: "nginx:1.25", ports: ["127.0.0.1:8080:80"] });
+ * docker.container({ container: "web", start: false }); // stop it
  * ```
  */
 export const container: Operation<ContainerOptions> = defineOperation<ContainerOptions>(
@@ -71,32 +184,40 @@ export const container: Operation<ContainerOptions> = defineOperation<ContainerO
       "networks",
       "volumes",
       "envVars",
+      "labels",
       "pullAlways",
       "present",
       "force",
       "start",
+      "restartPolicy",
+      "autoRemove",
       "command",
     ],
     summary: "Manage Docker containers.",
     async *generator(args, ctx) {
-      const { container: name, present = true, start = true } = args;
-      const current = first(await ctx.host.getFact(DockerContainer, { object_id: name }));
+      const { container: name, image, present = true, start = true } = args;
+      const current = first(await ctx.host.getFact(DockerContainer, { object_id: name })) as
+        | ContainerInspect
+        | undefined;
       if (!present) {
         if (current) yield `docker container rm -f ${q(name)}`;
         else ctx.noop(`container ${name} does not exist`);
         return;
       }
-      if (!args.image) throw new OperationTypeError("docker.container needs `image` when present");
-      const config = current?.Config as { Image?: string } | undefined;
-      const state = current?.State as { Running?: boolean } | undefined;
-      const same = current && config?.Image === args.image && !args.force;
-      if (same) {
-        if (start && !state?.Running) yield `docker container start ${q(name)}`;
+      if (current && (!image || (!args.force && !containerDrift(current, args)))) {
+        const running = current.State?.Running ?? current.State?.Status === "running";
+        if (start && !running) yield `docker container start ${q(name)}`;
+        else if (!start && running) yield `docker container stop ${q(name)}`;
         else ctx.noop(`container ${name} is up to date`);
         return;
       }
+      if (!image) {
+        throw new OperationError(
+          `docker.container: container ${name} does not exist and no image was given to create it`,
+        );
+      }
       if (current) yield `docker container rm -f ${q(name)}`;
-      if (args.pullAlways) yield `docker image pull ${q(args.image)}`;
+      if (args.pullAlways) yield `docker image pull ${q(image)}`;
       const networks = args.networks ?? [];
       yield [
         "docker container create --name",
@@ -104,8 +225,11 @@ export const container: Operation<ContainerOptions> = defineOperation<ContainerO
         ...flags("-p", args.ports),
         ...flags("-v", args.volumes),
         ...flags("-e", args.envVars),
+        ...flags("--label", args.labels),
+        ...(args.restartPolicy ? ["--restart", q(args.restartPolicy)] : []),
+        ...(args.autoRemove ? ["--rm"] : []),
         ...(networks.length ? ["--network", q(networks[0])] : []),
-        q(args.image),
+        q(image),
         ...(args.command ?? []).map(q),
       ].join(" ");
       for (const network of networks.slice(1)) {
@@ -122,22 +246,25 @@ export interface ImageOptions {
   image: string;
   /** Whether it should be on the host (pulled) or not. @default {true} */
   present?: boolean;
+  /** Pull it even when the host has it (to follow a moving tag). @default {false} */
+  force?: boolean;
 }
 
 /**
- * Pulls or removes an image.
+ * Pulls or removes an image. An image the host has is pulled again only with `force`.
  *
  * @example
  * ```ts ignore
  * docker.image({ image: "debian:12" });
+ * docker.image({ image: "nginx:latest", force: true }); // follow the tag
  * ```
  */
 export const image: Operation<ImageOptions> = defineOperation<ImageOptions>("docker.image", {
-  argNames: ["image", "present"],
+  argNames: ["image", "present", "force"],
   summary: "Manage Docker images.",
-  async *generator({ image, present = true }, ctx) {
+  async *generator({ image, present = true, force = false }, ctx) {
     const current = first(await ctx.host.getFact(DockerImage, { object_id: image }));
-    if (present && !current) yield `docker image pull ${q(image)}`;
+    if (present && (!current || force)) yield `docker image pull ${q(image)}`;
     else if (!present && current) yield `docker image rm ${q(image)}`;
     else ctx.noop(`image ${image} ${present ? "is present" : "does not exist"}`);
   },

@@ -30,6 +30,9 @@ export interface ConfigOptions {
 /**
  * Sets a git config value, globally or in a repository.
  *
+ * Keys are compared as git compares them: `init.defaultBranch` is the
+ * `init.defaultbranch` that `git config -l` prints (pyinfra sets it again on every run).
+ *
  * @example
  * ```ts ignore
  * git.config({ key: "user.name", value: "Deploy Bot", repo: "/srv/app" });
@@ -45,7 +48,7 @@ export const config: Operation<ConfigOptions> = defineOperation<ConfigOptions>("
       existing = await ctx.host.getFact(GitConfig, { repo });
     }
     const base = repo ? `cd ${q(repo)} && git config --local` : "git config --global";
-    const current = existing[key] ?? [];
+    const current = existing[key] ?? existing[canonicalKey(key)] ?? [];
     // Double quotes as pyinfra writes them; `"`, `\`, `$` and backticks escaped inside.
     const quoted = `"${value.replace(/(["\\$`])/g, "\\$1")}"`;
     if (!multiValue && !(current.length === 1 && current[0] === value)) {
@@ -55,6 +58,18 @@ export const config: Operation<ConfigOptions> = defineOperation<ConfigOptions>("
     } else ctx.noop(`git config ${key} is set to ${value}`);
   },
 });
+
+/**
+ * A key as `git config -l` prints it: section and variable name lower-cased (git
+ * matches them case-insensitively), a subsection kept as it is (`branch.Main.remote`).
+ */
+function canonicalKey(key: string): string {
+  const first = key.indexOf(".");
+  const last = key.lastIndexOf(".");
+  if (first < 0) return key.toLowerCase();
+  return key.slice(0, first).toLowerCase() + key.slice(first, last) +
+    key.slice(last).toLowerCase();
+}
 
 /** Options of {@linkcode repo}. */
 export interface RepoOptions {
@@ -90,7 +105,13 @@ export interface RepoOptions {
  *
  * @example
  * ```ts ignore
- * git.repo({ src: "https://git.example.com/app.git", dest: "/srv/app", branch: "main", _sudo: true, _sudoUser: "app" });
+ * git.repo({
+ *   src: "https://git.example.com/app.git",
+ *   dest: "/srv/app",
+ *   branch: "main",
+ *   _sudo: true,
+ *   _sudoUser: "app",
+ * });
  * ```
  */
 export const repo: Operation<RepoOptions> = defineOperation<RepoOptions>("git.repo", {

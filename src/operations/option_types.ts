@@ -124,15 +124,19 @@ registerOptionTypes({
     "networks": "string[] | null",
     "volumes": "string[] | null",
     "envVars": "string[] | null",
+    "labels": "string[] | null",
     "pullAlways": "boolean",
     "present": "boolean",
     "force": "boolean",
     "start": "boolean",
+    "restartPolicy": "string | null",
+    "autoRemove": "boolean",
     "command": "string[] | null"
   },
   "docker.image": {
     "image": "string",
-    "present": "boolean"
+    "present": "boolean",
+    "force": "boolean"
   },
   "docker.network": {
     "network": "string",

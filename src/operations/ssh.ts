@@ -5,11 +5,25 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { OperationError } from "../core/errors.ts";
+import { OperationError, OperationTypeError } from "../core/errors.ts";
 import { shellQuote } from "../core/quote.ts";
 import { File, FindInFile } from "../facts/files.ts";
 import { Home } from "../facts/server.ts";
 import { directory } from "./files/directory.ts";
+
+/** Rejects a port that is not a whole number from 1 to 65535 (it reaches the command bare). */
+function validatePort(operation: string, args: { hostname?: unknown; port?: unknown }): void {
+  if (typeof args.hostname !== "string" || !args.hostname) {
+    throw new OperationTypeError(`${operation}: hostname must be a non-empty string`);
+  }
+  const port = args.port ?? 22;
+  const value = typeof port === "string" && /^\d+$/.test(port) ? Number(port) : port;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new OperationTypeError(
+      `${operation}: port must be a whole number from 1 to 65535, got ${JSON.stringify(port)}`,
+    );
+  }
+}
 
 /** Options of {@linkcode keyscan}. */
 export interface KeyscanOptions {
@@ -31,6 +45,7 @@ export interface KeyscanOptions {
  */
 export const keyscan: Operation<KeyscanOptions> = defineOperation<KeyscanOptions>("ssh.keyscan", {
   argNames: ["hostname", "force", "port"],
+  validate: (args) => validatePort("ssh.keyscan", args),
   summary: "Check/add hosts to the ~/.ssh/known_hosts file.",
   async *generator({ hostname, force = false, port = 22 }, ctx) {
     const home = await ctx.host.getFact(Home);
@@ -75,6 +90,7 @@ export interface CommandOptions {
 export const command: Operation<CommandOptions> = defineOperation<CommandOptions>("ssh.command", {
   argNames: ["hostname", "command", "user", "port"],
   idempotent: false,
+  validate: (args) => validatePort("ssh.command", args),
   summary: "Execute commands on other servers over SSH.",
   async *generator({ hostname, command, user, port = 22 }) {
     yield `ssh -p ${port} ${target(hostname, user)} ${shellQuote(command)}`;
@@ -118,6 +134,7 @@ export const upload: Operation<UploadOptions> = defineOperation<UploadOptions>("
     "sshKeyscan",
   ],
   idempotent: false,
+  validate: (args) => validatePort("ssh.upload", args),
   summary: "Upload files to other servers using scp.",
   async *generator(args, ctx) {
     const { hostname, filename, port = 22, user } = args;
@@ -163,7 +180,11 @@ export interface DownloadOptions {
  *
  * @example
  * ```ts ignore
- * ssh.download({ hostname: "build.internal", filename: "/out/app.tar.gz", localFilename: "/srv/app.tar.gz" });
+ * ssh.download({
+ *   hostname: "build.internal",
+ *   filename: "/out/app.tar.gz",
+ *   localFilename: "/srv/app.tar.gz",
+ * });
  * ```
  */
 export const download: Operation<DownloadOptions> = defineOperation<DownloadOptions>(
@@ -178,6 +199,7 @@ export const download: Operation<DownloadOptions> = defineOperation<DownloadOpti
       "user",
       "sshKeyscan",
     ],
+    validate: (args) => validatePort("ssh.download", args),
     summary: "Download files from other servers using scp.",
     async *generator(args, ctx) {
       const { hostname, filename, port = 22, user } = args;

@@ -1,7 +1,9 @@
 /**
  * docker.volume, docker.network and docker.container against this machine's real
  * docker daemon, through @local: the first run creates them, the second changes
- * nothing, a third with `present: false` removes them. Names carry a random suffix.
+ * nothing; a container stopped behind tsinfra's back is started again, one whose
+ * environment changed is created again (once), `start: false` stops it, and
+ * `present: false` removes everything. Names carry a random suffix.
  */
 import * as path from "node:path";
 import { dockerTest } from "../../scripts/fleet/fleet.ts";
@@ -20,10 +22,10 @@ await dockerTest(
       `docker.volume({ volume: "${volume}", labels: ["tsinfra=test"], present: ${present} });`;
     const networkOp = (present: boolean) =>
       `docker.network({ network: "${network}", present: ${present} });`;
-    const containerOp = (present: boolean) =>
+    const containerOp = (present: boolean, extra = "") =>
       `docker.container({ container: "${container}", image: "tsinfra-fleet:bookworm", ` +
       `command: ["sleep", "infinity"], volumes: ["${volume}:/data"], ` +
-      `networks: ["${network}"], present: ${present} });`;
+      `networks: ["${network}"], present: ${present}${extra} });`;
     // Up: what the container needs first; down: the container first.
     const deploy = (present: boolean) =>
       [
@@ -48,6 +50,15 @@ await dockerTest(
     try {
       await Deno.writeTextFile(path.join(dir, "up.ts"), deploy(true));
       await Deno.writeTextFile(path.join(dir, "down.ts"), deploy(false));
+      const only = (op: string) => `import { docker } from "tsinfra";\n${op}\n`;
+      await Deno.writeTextFile(
+        path.join(dir, "env.ts"),
+        only(containerOp(true, ', envVars: ["MODE=prod"], labels: ["tsinfra=test"]')),
+      );
+      await Deno.writeTextFile(
+        path.join(dir, "stop.ts"),
+        only(`docker.container({ container: "${container}", start: false });`),
+      );
       assertEquals(await tsinfra("up.ts"), 3);
       const state = await run("docker", ["inspect", "-f", "{{.State.Running}}", container]);
       assertEquals(state.stdout.trim(), "true");
@@ -55,6 +66,16 @@ await dockerTest(
       // Stopped behind tsinfra's back: the next run starts it again.
       await run("docker", ["stop", "-t", "0", container]);
       assertEquals(await tsinfra("up.ts"), 1);
+      // New environment and labels: the container is created again with them, once.
+      assertEquals(await tsinfra("env.ts"), 1);
+      const env = await run("docker", ["inspect", "-f", "{{json .Config.Env}}", container]);
+      assertEquals(env.stdout.includes("MODE=prod"), true, env.stdout);
+      assertEquals(await tsinfra("env.ts"), 0);
+      // Without an image the container is only stopped (and then left stopped).
+      assertEquals(await tsinfra("stop.ts"), 1);
+      const stopped = await run("docker", ["inspect", "-f", "{{.State.Running}}", container]);
+      assertEquals(stopped.stdout.trim(), "false");
+      assertEquals(await tsinfra("stop.ts"), 0);
       assertEquals(await tsinfra("down.ts"), 3);
       assertEquals((await run("docker", ["volume", "inspect", volume])).code, 1);
       assertEquals(await tsinfra("down.ts"), 0);

@@ -55,3 +55,31 @@ Deno.test("git.config escapes what double quotes would expand", async () => {
   });
   assertEquals(commands, ['git config --global user.name "a\\"\\$b\\`c"']);
 });
+
+Deno.test("git.config finds a key that git config -l prints lower-cased", async () => {
+  const facts = (name: string) =>
+    name === "git.GitConfig"
+      ? { "init.defaultbranch": ["main"], "branch.Main.remote": ["origin"] }
+      : { mode: 755 };
+  const global = await generateWith(git.config, { key: "init.defaultBranch", value: "main" }, {
+    facts,
+  });
+  assertEquals([global.commands, global.noop], [
+    [],
+    "git config init.defaultBranch is set to main",
+  ]);
+  const subsection = await generateWith(git.config, {
+    key: "branch.Main.Remote",
+    value: "origin",
+    repo: "/srv/app",
+  }, { facts });
+  assertEquals(subsection.commands, []);
+  const otherCase = await generateWith(git.config, {
+    key: "branch.main.remote",
+    value: "origin",
+    repo: "/srv/app",
+  }, { facts });
+  assertEquals(otherCase.commands, [
+    'cd /srv/app && git config --local branch.main.remote "origin"',
+  ]);
+});
