@@ -20,3 +20,8 @@ export type {
   ServerHostKeyAlgorithm,
   SFTPWrapper,
 } from "npm:ssh2@1.17.0";
+// Type stripping for user TypeScript: keeps line numbers and drops type-only imports,
+// so the loader imports plain JavaScript whether or not the runtime transpiles data: URLs.
+export { transform as sucraseTransform } from "npm:sucrase@3.35.1";
+// Myers' diff for `--diff` (fast on large files; `-` lines before `+` lines, as diff -u).
+export { structuredPatch } from "npm:diff@9.0.0";

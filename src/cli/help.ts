@@ -38,6 +38,12 @@ Example: server.shell({ commands: ["whoami"], _sudo: true, _sudoUser: "app" })`,
 
 Prints each host's groups and resolved data (group data, host data and --data
 applied, passwords masked) without connecting to any host.`,
+  init: `Usage: tsinfra init [DIR] [--library URL_OR_PATH] [--force]
+
+Writes a starter project into DIR (default: the current folder): deploy.ts,
+inventory.ts, group_data/all.ts, templates/, a README and a deno.json whose imports
+map "tsinfra" to the library, so that your editor and \`deno check deploy.ts\` resolve
+it as the tsinfra command does. Then: tsinfra inventory.ts deploy.ts --dry`,
   deploy: `Usage: tsinfra INVENTORY DEPLOY.ts [MORE.ts ...] [options]
 
 Runs deploy files: prepare (evaluate the deploy for every host, read facts), show the
@@ -50,7 +56,10 @@ proposed changes, ask for approval (or -y), execute, and print the results.
  * Operations and facts print their generated reference (docs/reference has the same).
  */
 export function helpFor(name: string): string | undefined {
+  if (name === "") return overview();
   if (VERBS[name]) return VERBS[name];
+  const listing = moduleListing(name);
+  if (listing) return listing;
   const documented = REFERENCE.operations[name] ?? REFERENCE.facts[name];
   if (documented) return documented;
   const operation = registeredOperations().get(name);
@@ -75,4 +84,79 @@ export function helpFor(name: string): string | undefined {
     ].join("\n");
   }
   return undefined;
+}
+
+function modulesOf(names: Record<string, string>): Map<string, string[]> {
+  const modules = new Map<string, string[]>();
+  for (const name of Object.keys(names)) {
+    const [module] = name.split(".");
+    modules.set(module, [...modules.get(module) ?? [], name]);
+  }
+  return modules;
+}
+
+/** One line of each documented entry: its name and the first line of its summary. */
+function summaryLine(name: string, text: string): string {
+  const first = text.split("\n").slice(1).map((l) => l.trim()).find(Boolean) ?? "";
+  return `  ${name.padEnd(28)} ${first}`;
+}
+
+/** `tsinfra help MODULE`: the module's operations and facts, a line each. */
+function moduleListing(module: string): string | undefined {
+  const operations = modulesOf(REFERENCE.operations).get(module) ?? [];
+  const facts = modulesOf(REFERENCE.facts).get(module) ?? [];
+  if (!operations.length && !facts.length) return undefined;
+  const lines = [`Module ${module}`];
+  if (operations.length) {
+    lines.push("", `Operations (import { ${module} } from "tsinfra"):`);
+    for (const name of operations.sort()) {
+      lines.push(summaryLine(name, REFERENCE.operations[name]));
+    }
+  }
+  if (facts.length) {
+    lines.push("", `Facts (import { ... } from "tsinfra/facts/${module}"):`);
+    for (const name of facts.sort()) lines.push(summaryLine(name, REFERENCE.facts[name]));
+  }
+  lines.push("", `More: tsinfra help ${operations[0] ?? facts[0]}`);
+  return lines.join("\n");
+}
+
+/** `tsinfra help`: the verbs and the modules. */
+function overview(): string {
+  const operationModules = [...modulesOf(REFERENCE.operations).keys()].sort();
+  const factModules = [...modulesOf(REFERENCE.facts).keys()]
+    .filter((m) => !operationModules.includes(m)).sort();
+  const wrap = (words: string[]) => {
+    const lines: string[] = [];
+    let line = " ";
+    for (const w of words) {
+      if (line.length + w.length + 2 > 78) {
+        lines.push(line);
+        line = " ";
+      }
+      line += ` ${w}`;
+    }
+    return [...lines, line].join("\n");
+  };
+  return [
+    "Usage: tsinfra [options] INVENTORY OPERATIONS...",
+    "",
+    "Verbs (OPERATIONS):",
+    "  deploy.ts [more.ts ...]      run deploy files",
+    "  module.operation [args]      run one operation (tsinfra @local files.directory path=/tmp/x)",
+    "  exec -- COMMAND              run a shell command on every host",
+    "  fact module.Fact [args]      print facts as JSON",
+    "  debug-inventory              print hosts, groups and data",
+    "Other commands:",
+    "  tsinfra init [DIR]           write a starter project",
+    "  tsinfra help NAME            help for a verb, a module, an operation or a fact",
+    "  tsinfra --help               every option",
+    "",
+    "Operation modules (tsinfra help MODULE lists their operations):",
+    wrap(operationModules),
+    "Fact-only modules:",
+    wrap(factModules),
+    "",
+    "Global arguments (_sudo, _if, ...): tsinfra help globals",
+  ].join("\n");
 }

@@ -15,6 +15,10 @@ export interface OutputOptions {
   /** Progress redraws go to a terminal only. */
   progress: boolean;
   colours: boolean;
+  /** Command output is printed as it comes (`exec`, `-vvv`): not again afterwards. */
+  streaming?: boolean;
+  /** `--quiet`: no phases, connections or unchanged operations; changes and errors only. */
+  quiet?: boolean;
 }
 
 const PHASE_TEXT: Record<string, string> = {
@@ -24,6 +28,29 @@ const PHASE_TEXT: Record<string, string> = {
   prepare: "Preparing operations...",
   execute: "Beginning operation run...",
 };
+
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
+}
+
+/** `text` cut to `width` characters (code points), with an ellipsis when cut. */
+export function cutToWidth(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return chars.slice(0, Math.max(0, width - 1)).join("") + "…";
+}
+
+/** What `--quiet` leaves out. */
+function quietSkips(event: EngineEvent): boolean {
+  return event.type === "phase" || event.type === "connected" ||
+    event.type === "operationStart" ||
+    (event.type === "operationResult" &&
+      (event.status === "noChange" || event.status === "skipped"));
+}
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -56,6 +83,7 @@ export class Output {
   handle = (event: EngineEvent): void => {
     const s = this.style;
     const v = this.#options.verbosity;
+    if (this.#options.quiet && quietSkips(event)) return;
     switch (event.type) {
       case "phase":
         if (PHASE_TEXT[event.phase]) this.heading(PHASE_TEXT[event.phase]);
@@ -121,7 +149,7 @@ export class Output {
         }
         break;
       case "commandResult":
-        if (v >= 2 && v < 3) {
+        if (v >= 2 && !this.#options.streaming) {
           for (
             const l of (event.stdout + event.stderr).replace(/\n$/, "").split("\n").filter(Boolean)
           ) {
@@ -163,7 +191,9 @@ export class Output {
     const hosts = waiting.length > 4
       ? `${waiting.slice(0, 4).join(", ")} +${waiting.length - 4}`
       : waiting.join(", ");
-    this.#options.write(`${SPINNER[this.#frame]} ${op.name}${hosts ? ` [${hosts}]` : ""}`);
+    const text = `${SPINNER[this.#frame]} ${op.name}${hosts ? ` [${hosts}]` : ""}`;
+    // A line longer than the terminal wraps, and "clear line" then leaves its first part.
+    this.#options.write(cutToWidth(text, terminalColumns() - 1));
     this.#progressShown = true;
   }
 

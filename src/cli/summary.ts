@@ -12,7 +12,11 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => "    " + r.map((c, i) => c.padEnd(widths[i])).join("   ").trimEnd());
 }
 
-/** Prints what prepare found: per host, operations and how many will change. */
+/**
+ * Prints what prepare found: per host, operations and how many will change, then the
+ * operations that will change (every operation with --dry or -v), with their diffs
+ * when --diff was given, so that the approval prompt follows what it approves.
+ */
 export function printProposedChanges(
   out: Output,
   report: RunReport,
@@ -30,8 +34,8 @@ export function printProposedChanges(
         host.error ? `   ${s.red("Error: " + host.error)}` : ""
       }`,
     );
-    if (!dry && verbosity < 1) continue;
     for (const op of host.operations) {
+      if (!dry && verbosity < 1 && op.status === "noChange") continue;
       const mark = op.status === "willChange"
         ? s.green(op.conditional ? "will change if its _if condition holds" : "will change")
         : op.status === "error"

@@ -71,8 +71,20 @@ const TYPES: Record<keyof DeployConfig, "boolean" | "string" | "number"> = {
 };
 
 /** Loads and checks `config.{ts,js,json,yaml}` in `dir`, if there is one. */
-export async function loadConfig(dir: string): Promise<{ path?: string; config: DeployConfig }> {
-  const path = findDataFile(nodePath.join(dir, "config"));
+export async function loadConfig(
+  dir: string,
+  file?: string,
+): Promise<{ path?: string; config: DeployConfig }> {
+  let path: string | undefined;
+  if (file === undefined) path = findDataFile(nodePath.join(dir, "config"));
+  else {
+    path = nodePath.resolve(file);
+    try {
+      if (!Deno.statSync(path).isFile) throw new Error();
+    } catch {
+      throw new DeployError(`Config file not found: ${file}`);
+    }
+  }
   if (!path) return { config: {} };
   const data = await loadDataFile(path);
   const valid = Object.keys(TYPES).sort();

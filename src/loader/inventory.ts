@@ -25,6 +25,46 @@ function looksLikeFile(text: string): boolean {
   return /\.(ts|js|mjs)$/.test(text) || text.includes("/") && !text.startsWith("@");
 }
 
+/** Connectors whose name part is handed to a program as an argument (ssh, docker). */
+const NAMED_CONNECTORS = ["@ssh/", "@docker/", "@podman/", "@dockerssh/"];
+
+/**
+ * Refuses a host name no connector can use safely, naming it, before anything runs: an
+ * empty name after a connector (`@docker/`), a name starting with `-` (ssh and docker
+ * would take it as an option, `-oProxyCommand=...` runs a command), and whitespace or
+ * control characters.
+ *
+ * @param name the host's inventory name
+ * @param source where it was listed (the inventory file or inline text)
+ * @throws {ArgumentError} saying what is wrong with the name
+ * @example
+ * ```ts
+ * import { checkHostName } from "./inventory.ts";
+ * checkHostName("web1", "inventory.ts"); // fine
+ * let refused = false;
+ * try {
+ *   checkHostName("-oProxyCommand=id", "inventory.ts");
+ * } catch {
+ *   refused = true;
+ * }
+ * ```
+ */
+export function checkHostName(name: string, source: string): void {
+  const prefix = NAMED_CONNECTORS.find((p) => name.startsWith(p)) ?? "";
+  const target = name.slice(prefix.length);
+  const refuse = (why: string) => {
+    throw new ArgumentError(`Invalid host name ${JSON.stringify(name)} in ${source}: ${why}`);
+  };
+  if (prefix && !target) {
+    refuse(`${prefix.slice(0, -1)} needs a name after the slash, e.g. ${prefix}web1`);
+  }
+  if (target.startsWith("-")) refuse("a host name cannot start with -");
+  // deno-lint-ignore no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(name)) {
+    refuse("a host name cannot hold spaces, line breaks or control characters");
+  }
+}
+
 /**
  * Parses an inline inventory: `@local`, `host`, `host1,host2`, `@docker/debian`;
  * `@terraform/KEY` and `@vagrant[/VM]` expand into the hosts those tools list.
@@ -37,6 +77,7 @@ export async function inlineInventory(text: string): Promise<InventorySpec> {
     if (isInventoryConnector(name)) hosts.push(...await expandInventoryConnector(name));
     else hosts.push({ name, data: {}, groups: [] });
   }
+  for (const host of hosts) checkHostName(host.name, "the inventory argument");
   return { source: text, hosts };
 }
 
@@ -76,6 +117,7 @@ export async function loadInventoryFile(path: string): Promise<InventorySpec> {
     );
   }
   for (const host of hosts.values()) {
+    checkHostName(host.name, full);
     if (!host.groups.includes(group)) host.groups.push(group);
   }
   return { source: full, dir: nodePath.dirname(full), hosts: [...hosts.values()] };
@@ -106,14 +148,24 @@ export function groupsOf(host: HostDeclaration): string[] {
 export async function loadGroupData(
   spec: InventorySpec,
   dirs: string[],
+  extraDir?: string,
 ): Promise<DataLayers["groups"] & { all?: Record<string, unknown> }> {
+  if (extraDir !== undefined) {
+    try {
+      if (!Deno.statSync(extraDir).isDirectory) throw new Error();
+    } catch {
+      throw new ArgumentError(`Group data folder not found: ${extraDir}`);
+    }
+  }
   const groups = new Set<string>(["all"]);
   for (const host of spec.hosts) for (const g of host.groups) groups.add(g);
   const result: Record<string, Record<string, unknown>> = {};
   const loader = new ModuleLoader("group-data");
   for (const group of groups) {
-    for (const dir of [...new Set(dirs)]) {
-      const file = findDataFile(nodePath.join(dir, "group_data", group));
+    const folders = [...new Set(dirs)].map((d) => nodePath.join(d, "group_data"));
+    if (extraDir !== undefined) folders.push(nodePath.resolve(extraDir));
+    for (const folder of folders) {
+      const file = findDataFile(nodePath.join(folder, group));
       if (!file) continue;
       result[group] = { ...result[group], ...await loadDataFile(file, loader) };
     }

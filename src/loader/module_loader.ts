@@ -1,45 +1,25 @@
 /**
  * Loads user TypeScript (deploys, inventories, group data, config) the same way in every
- * mode, the compiled binary included: read the file, rewrite its import specifiers
- * (`tsinfra[/...]` to the running library, relative imports to their own data: URLs),
- * and import the result as a `data:application/typescript` URL. Lines are unchanged, so
- * errors and call sites keep the user's line numbers.
+ * mode, the compiled binary included: read the file, remove its types (transpile.ts),
+ * rewrite its import specifiers (`tsinfra[/...]` and any other copy of the library to
+ * the running one, relative imports to their own data: URLs), and import the result as
+ * a `data:application/javascript` URL. Lines are unchanged, so errors and call sites keep
+ * the user's line numbers.
  *
  * @module
  */
 import * as nodePath from "node:path";
+import { pathToFileURL } from "node:url";
 import { initModuleLexer, parseModule } from "../deps.ts";
 import { DeployError } from "../core/errors.ts";
-import { registeredFacts } from "../core/fact.ts";
-import { registeredOperations } from "../core/operation.ts";
+import { boundLibraryModule, librarySpecifier } from "./library_imports.ts";
+import { isTypeScript, stripTypes } from "./transpile.ts";
 import {
   firstUserLocation,
   mapUserLocations,
   registerUserModule,
   userFiles,
 } from "./source_map.ts";
-
-const LIBRARY_ROOT = new URL("../../", import.meta.url);
-
-/** Where `tsinfra` and `tsinfra/<sub>` resolve: the running copy of the library. */
-export function librarySpecifier(specifier: string): string | undefined {
-  if (specifier === "tsinfra") return new URL("mod.ts", LIBRARY_ROOT).href;
-  const match = /^tsinfra\/(facts|operations)\/([a-z0-9_]+)(\.ts)?$/.exec(specifier);
-  if (match) {
-    const names = match[1] === "facts" ? registeredFacts().keys() : registeredOperations().keys();
-    const modules = new Set([...names].map((n) => n.split(".")[0]));
-    if (!modules.has(match[2])) {
-      throw new DeployError(
-        `Unknown tsinfra module ${specifier}: ${match[1]} modules are ${
-          [...modules].sort().join(", ")
-        }`,
-      );
-    }
-    return new URL(`src/${match[1]}/${match[2]}.ts`, LIBRARY_ROOT).href;
-  }
-  if (specifier === "tsinfra/facts") return new URL("src/facts/mod.ts", LIBRARY_ROOT).href;
-  return undefined;
-}
 
 /** `import.meta` as user code sees it: its real file. */
 export interface UserImportMeta {
@@ -66,10 +46,8 @@ function metaIndexFor(path: string): number {
   return metas.length - 1;
 }
 
-function mediaType(path: string): string {
-  if (/\.(json)$/i.test(path)) return "application/json";
-  if (/\.(m?js)$/i.test(path)) return "application/javascript";
-  return "application/typescript";
+function isJson(path: string): boolean {
+  return /\.json$/i.test(path);
 }
 
 function base64(text: string): string {
@@ -131,8 +109,10 @@ export class ModuleLoader {
           `Cannot read ${path}: ${error instanceof Deno.errors.NotFound ? "no such file" : error}`,
         );
       }
-      const type = mediaType(path);
-      const text = type === "application/json" ? source : await this.#rewrite(source, path);
+      const type = isJson(path) ? "application/json" : "application/javascript";
+      const text = isJson(path)
+        ? source
+        : await this.#rewrite(await this.#strip(source, path), path);
       const url = `data:${type};base64,${base64(text)}#${encodeURIComponent(this.#instance)}`;
       registerUserModule(url, path);
       this.#urls.set(path, url);
@@ -142,13 +122,27 @@ export class ModuleLoader {
     }
   }
 
+  async #strip(source: string, path: string): Promise<string> {
+    if (!isTypeScript(path)) return source;
+    try {
+      return stripTypes(source, path);
+    } catch (error) {
+      throw (await denoSyntaxError(source, path)) ?? error;
+    }
+  }
+
   async #rewrite(source: string, path: string): Promise<string> {
     await initModuleLexer;
     let imports: readonly { n?: string; s: number; e: number; d: number }[];
     try {
       [imports] = parseModule(source, path);
     } catch (error) {
-      throw await syntaxError(source, path, (error as { idx?: number }).idx);
+      const index = (error as { idx?: number }).idx;
+      throw (await denoSyntaxError(source, path)) ??
+        new DeployError(
+          `${index === undefined ? path : `${path}:${lineAndColumn(source, index)}`}: ` +
+            "SyntaxError: cannot parse the module's imports and exports",
+        );
     }
     let out = "";
     let last = 0;
@@ -184,18 +178,23 @@ export class ModuleLoader {
     } else if (specifier.startsWith("/")) target = specifier;
     else if (specifier.startsWith("file://")) {
       target = decodeURIComponent(new URL(specifier).pathname);
+    } else if (/^https?:\/\//.test(specifier)) {
+      return await boundLibraryModule(new URL(specifier), from); // else Deno fetches it
     }
-    if (target === undefined) return undefined; // npm:, jsr:, https:, node: pass through
-    return await this.urlFor(target);
+    if (target === undefined) return undefined; // npm:, jsr:, node: pass through
+    return await boundLibraryModule(pathToFileURL(target), from) ??
+      await this.urlFor(target);
   }
 }
 
 /**
- * The lexer only says where it gave up; Deno's parser says what is wrong. Parsing the
- * untouched source gives Deno's message (it fails before resolving any import).
+ * Deno's own parser names what is wrong more precisely than the type stripper or the
+ * lexer: import the untouched source (it fails before resolving any import). Undefined
+ * where the runtime cannot parse TypeScript at run time (a compiled binary).
  */
-async function syntaxError(source: string, path: string, index?: number): Promise<DeployError> {
-  const url = `data:${mediaType(path)};base64,${base64(source)}#syntax-check`;
+async function denoSyntaxError(source: string, path: string): Promise<DeployError | undefined> {
+  const type = isTypeScript(path) ? "application/typescript" : "application/javascript";
+  const url = `data:${type};base64,${base64(source)}#syntax-check`;
   registerUserModule(url, path);
   try {
     await import(url);
@@ -203,8 +202,7 @@ async function syntaxError(source: string, path: string, index?: number): Promis
     const mapped = toDeployError(error, path);
     if (/SyntaxError/.test(mapped.message)) return mapped;
   }
-  const where = index === undefined ? path : `${path}:${lineAndColumn(source, index)}`;
-  return new DeployError(`${where}: SyntaxError: cannot parse the module's imports and exports`);
+  return undefined;
 }
 
 /** Turns anything thrown while loading user code into a DeployError naming file:line:col. */

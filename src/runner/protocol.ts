@@ -10,7 +10,13 @@ import type { GlobalArgumentsInput } from "../core/arguments.ts";
 /** What to run for every host: files, one operation, or a command (all plain data). */
 export type DeploySpec =
   | { kind: "files"; files: string[] }
-  | { kind: "operation"; name: string; input: Record<string, unknown> }
+  | {
+    kind: "operation";
+    name: string;
+    input: Record<string, unknown>;
+    /** The user module that defines the operation, when it is not tsinfra's own. */
+    module?: string;
+  }
   | { kind: "exec"; command: string };
 
 /** How a shard opens its session: the same for every shard. */
@@ -24,6 +30,9 @@ export interface ShardInit {
   hosts: string[];
   spec: DeploySpec;
   cwd: string;
+  /** `--config` and `--group-data`, when given. */
+  configFile?: string;
+  groupDataDir?: string;
   diff: boolean;
   streamOutput: boolean;
 }

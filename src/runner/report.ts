@@ -142,7 +142,7 @@ export function buildReport(input: ReportInput): RunReport {
       null;
     const stats: HostStatsReport = {
       operations: operations.length,
-      changed: operations.filter((o) => o.changed).length,
+      changed: operations.filter((o) => o.changed && o.success).length,
       noChange: operations.filter((o) => !o.changed && o.success).length,
       errors: operations.filter((o) => !o.success).length,
       roundTrips: input.counters[name]?.roundTrips ?? 0,

@@ -29,6 +29,10 @@ export interface SessionOptions {
   argumentDefaults?: GlobalArgumentsInput;
   connectorFor: ConnectorFactory;
   events: EventBus;
+  /** config.ts to read instead of the one in `deployDir` (`--config`). */
+  configFile?: string;
+  /** A group_data folder read after the others (`--group-data`). */
+  groupDataDir?: string;
   /** Do not report phases (shards: the coordinator reports them). @default {false} */
   quiet?: boolean;
 }
@@ -54,11 +58,11 @@ function globToRegExp(glob: string): RegExp {
 /** Loads config, inventory and group data, and builds the hosts. */
 export async function openSession(options: SessionOptions): Promise<Session> {
   if (!options.quiet) options.events.emit({ type: "phase", phase: "config" });
-  const { config, path: configPath } = await loadConfig(options.deployDir);
+  const { config, path: configPath } = await loadConfig(options.deployDir, options.configFile);
   if (!options.quiet) options.events.emit({ type: "phase", phase: "inventory" });
   const spec = await loadInventory(options.inventory);
   const dirs = [spec.dir, options.deployDir].filter((d): d is string => !!d);
-  const groupData = await loadGroupData(spec, dirs);
+  const groupData = await loadGroupData(spec, dirs, options.groupDataDir);
   const layers = { all: groupData.all ?? {}, groups: groupData, override: options.data ?? {} };
   const fromConfig = configDefaults(config);
   const hosts = spec.hosts.map((declaration) => {
