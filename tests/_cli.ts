@@ -36,5 +36,10 @@ export async function run(
 
 /** Runs the tsinfra CLI in `cwd`. */
 export function tsinfraIn(cwd: string, ...args: string[]): Promise<RunResult> {
-  return run(Deno.execPath(), ["run", "--allow-all", path.join(ROOT, "cli.ts"), ...args], cwd);
+  // --no-lock: deploys that import npm: or https: modules must not touch the tool's lock.
+  return run(
+    Deno.execPath(),
+    ["run", "--allow-all", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
+    cwd,
+  );
 }

@@ -66,6 +66,18 @@ Deno.test("first hour: install, init, deno check, --dry, run, run again", async 
       assertMatch(dry.stdout, /Operations: 4 {3}Change: 4/);
       await Deno.stat(appDir).then(() => assert(false, "--dry made the folder"), () => {});
     });
+    await t.step("a deploy's own npm imports leave the tool's deno.lock alone", async () => {
+      const lock = path.join(ROOT, "deno.lock");
+      const before = await Deno.readTextFile(lock);
+      await Deno.writeTextFile(
+        path.join(project, "npm_deploy.ts"),
+        `import { server } from "tsinfra";\nimport isNumber from "npm:is-number@7.0.0";\n` +
+          `server.shell({ commands: [isNumber(7) ? "true" : "false"] });\n`,
+      );
+      const result = await run(bin, ["inventory.ts", "npm_deploy.ts", "--dry"], project);
+      assertEquals(result.code, 0, result.stdout + result.stderr);
+      assertEquals(await Deno.readTextFile(lock), before);
+    });
     await t.step("a run applies them; the next changes nothing", async () => {
       const first = await run(bin, ["inventory.ts", "deploy.ts"], project, { TSINFRA_YES: "1" });
       assertEquals(first.code, 0, first.stdout + first.stderr);
@@ -107,6 +119,7 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
       const first = await run(DENO, [
         "run",
         "-A",
+        "--no-lock",
         path.join(ROOT, "cli.ts"),
         "@local",
         "by_url.ts",
@@ -129,6 +142,7 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
       const result = await run(DENO, [
         "run",
         "-A",
+        "--no-lock",
         path.join(ROOT, "cli.ts"),
         "@local,@local",
         "other.ts",
@@ -148,13 +162,16 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
         `import { files } from "${relative}/mod.ts";\nimport { File } from "${relative}/src/facts/files.ts";\n` +
           `import { host } from "${relative}/mod.ts";\n` +
           `const f = await host.getFact(File, { path: ${JSON.stringify(out)} });\n` +
-          `files.directory({ path: ${JSON.stringify(out + "-by-path")}, present: f !== undefined });\n`,
+          `files.directory({ path: ${
+            JSON.stringify(out + "-by-path")
+          }, present: f !== undefined });\n`,
       );
       const check = await run(DENO, ["check", "by_path.ts"], dir);
       assertEquals(check.code, 0, check.stderr);
       const result = await run(DENO, [
         "run",
         "-A",
+        "--no-lock",
         path.join(ROOT, "cli.ts"),
         "@local",
         "by_path.ts",
@@ -175,7 +192,7 @@ Deno.test("the API example runs from a served copy of the library, by plain Deno
   try {
     const result = await run(
       DENO,
-      ["run", "-A", path.join(ROOT, "examples/api/run.ts"), path.join(dir, "out")],
+      ["run", "-A", "--no-lock", path.join(ROOT, "examples/api/run.ts"), path.join(dir, "out")],
       dir,
       { TSINFRA_URL: `${served.url}mod.ts` },
     );
