@@ -11,6 +11,7 @@ import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
 import { moveIntoPlace } from "./move.ts";
+import { withSecretInput } from "../core/wrap.ts";
 
 /** The chroot connector. */
 export class ChrootConnector implements Connector {
@@ -43,9 +44,11 @@ export class ChrootConnector implements Connector {
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
     const { args, sink } = options;
-    const stdin = args._stdin === undefined ? undefined : new TextEncoder().encode(
+    const text = withSecretInput(
+      command,
       Array.isArray(args._stdin) ? args._stdin.map((l) => l + "\n").join("") : args._stdin,
     );
+    const stdin = text === undefined ? undefined : new TextEncoder().encode(text);
     return await runProcess(["chroot", this.#root, "sh", "-c", command.raw()], {
       stdin,
       timeout: args._timeout,

@@ -11,6 +11,7 @@ import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../c
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { moveIntoPlace } from "./move.ts";
+import { withSecretInput } from "../core/wrap.ts";
 import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
 
 /** What `disconnect` did with a container started from an image. */
@@ -136,13 +137,15 @@ export class DockerConnector implements Connector {
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
     const { args, sink } = options;
+    // A sudo password goes in on stdin (never in docker's argv, which `ps` shows).
+    const stdin = withSecretInput(command, stdinText(args._stdin));
     const flags = [
       "exec",
-      ...(args._stdin !== undefined ? ["-i"] : []),
+      ...(stdin !== undefined ? ["-i"] : []),
       ...(args._getPty ? ["-t"] : []),
     ];
     return await this.#cli([...flags, this.#id, "sh", "-c", command.raw()], {
-      stdin: args._stdin,
+      stdin,
       timeout: args._timeout,
       sink,
     });
@@ -207,4 +210,10 @@ export class DockerConnector implements Connector {
       await this.#host.disconnect();
     }
   }
+}
+
+/** `_stdin` as text: a string as it is, lines each ended by a newline. */
+function stdinText(stdin: string | string[] | undefined): string | undefined {
+  if (stdin === undefined || typeof stdin === "string") return stdin;
+  return stdin.map((line) => line + "\n").join("");
 }

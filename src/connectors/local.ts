@@ -19,6 +19,7 @@ import type {
 import { sh, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { type ProcessOutput, runProcess } from "./process.ts";
+import { withSecretInput } from "../core/wrap.ts";
 import { installCommand, installThen, readsAsOtherUser, splitInstallOutput } from "./move.ts";
 
 /** Options of {@linkcode LocalConnector}. */
@@ -141,7 +142,7 @@ export class LocalConnector implements Connector {
     args: ConnectorArguments,
     sink?: OutputSink,
   ): Promise<ProcessOutput> {
-    const stdin = stdinBytes(args._stdin);
+    const stdin = stdinBytes(withSecretInput(command, stdinText(args._stdin)));
     const signal = this.#stop.signal;
     const script = args._getPty ? this.#pty() : null;
     if (script) {
@@ -209,15 +210,16 @@ function transferArguments(args: ConnectorArguments): ConnectorArguments {
 }
 
 /**
- * `_stdin` as bytes: a string as it is, lines each ended by a newline (as the other
+ * `_stdin` as text: a string as it is, lines each ended by a newline (as the other
  * connectors; pyinfra also ends a single string with one).
  */
-function stdinBytes(stdin: string | string[] | undefined): Uint8Array | undefined {
-  if (stdin === undefined) return undefined;
-  const text = typeof stdin === "string"
-    ? stdin
-    : stdin.map((line) => line.endsWith("\n") ? line : `${line}\n`).join("");
-  return new TextEncoder().encode(text);
+function stdinText(stdin: string | string[] | undefined): string | undefined {
+  if (stdin === undefined || typeof stdin === "string") return stdin;
+  return stdin.map((line) => line.endsWith("\n") ? line : `${line}\n`).join("");
+}
+
+function stdinBytes(text: string | undefined): Uint8Array | undefined {
+  return text === undefined ? undefined : new TextEncoder().encode(text);
 }
 
 function failure(output: CommandOutput): string {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Connector } from "../core/connector.ts";
-import { ConnectError } from "../core/errors.ts";
+import { ArgumentError, ConnectError } from "../core/errors.ts";
 import { LocalConnector } from "./local.ts";
 import { SimulatedConnector } from "./simulated.ts";
 import { DockerConnector } from "./docker.ts";
@@ -80,4 +80,29 @@ export function connectorFor(name: string, data: Readonly<Record<string, unknown
   throw new ConnectError(
     `${name}: unknown connector ${kind}; known: ${[...KNOWN, ...INVENTORY_ONLY].join(", ")}`,
   );
+}
+
+/**
+ * Checks, before anything runs, that a host's connector can be built from its name and
+ * data: a connector name without its target (`@docker/`), an unknown connector, or
+ * host data its connector cannot use (`sshPort: "x"`) is an {@linkcode ArgumentError}
+ * naming the host (exit 2), not a connection failure.
+ *
+ * @param name the host's inventory name
+ * @param data the host's resolved data
+ * @example
+ * ```ts
+ * import { checkHostConnector } from "./mod.ts";
+ * checkHostConnector("@local", {}); // fine
+ * ```
+ */
+export function checkHostConnector(name: string, data: Readonly<Record<string, unknown>>): void {
+  let connector: Connector;
+  try {
+    connector = connectorFor(name, data);
+  } catch (error) {
+    if (!(error instanceof ConnectError)) throw error;
+    throw new ArgumentError(`Invalid host ${JSON.stringify(name)}: ${error.message}`);
+  }
+  if (connector instanceof SshConnector) connector.checkData();
 }

@@ -13,7 +13,8 @@ import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../c
 import type { ConnectorArguments } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { installCommand, installThen, splitInstallOutput } from "./move.ts";
-import { CommandError, ConnectError } from "../core/errors.ts";
+import { CommandError, ConnectError, HostDataError } from "../core/errors.ts";
+import { withSecretInput } from "../core/wrap.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
 
@@ -63,6 +64,19 @@ export class SshConnector implements Connector {
     this.#data = data;
   }
 
+  /**
+   * Checks the host's SSH data (`sshPort`, `sshUser`, ...) without connecting: throws a
+   * `HostDataError` for a value that cannot be used. Other problems (an unreadable SSH
+   * config) are left to {@linkcode connect}.
+   */
+  checkData(): void {
+    try {
+      resolveSshSettings(this.#target, this.#data);
+    } catch (error) {
+      if (error instanceof HostDataError) throw error;
+    }
+  }
+
   async connect(): Promise<void> {
     if (this.#connection) return;
     const settings = resolveSshSettings(this.#target, this.#data);
@@ -94,6 +108,7 @@ export class SshConnector implements Connector {
       const release = await this.#slots.acquire();
       try {
         return await new Promise<CommandOutput>((resolve, reject) => {
+          const input = withSecretInput(command, stdinText(options.args));
           // exec throws "Not connected" at once when the socket is gone. The listeners
           // must be on the channel before this callback returns: ssh2 may emit "exit"
           // in the same tick, from the same batch of packets.
@@ -101,7 +116,7 @@ export class SshConnector implements Connector {
             command.raw(),
             { pty: options.args._getPty },
             (error, stream) =>
-              error ? reject(error) : resolve(this.#collect(stream, release, options)),
+              error ? reject(error) : resolve(this.#collect(stream, release, options, input)),
           );
         });
       } catch (error) {
@@ -119,7 +134,12 @@ export class SshConnector implements Connector {
     }
   }
 
-  #collect(channel: ClientChannel, release: () => void, options: RunOptions) {
+  #collect(
+    channel: ClientChannel,
+    release: () => void,
+    options: RunOptions,
+    stdin: string | undefined,
+  ) {
     const { args, sink } = options;
     return new Promise<CommandOutput>((resolve) => {
       const out = new TextDecoder();
@@ -185,7 +205,6 @@ export class SshConnector implements Connector {
           finish({ exitCode: -1, timedOut: true });
         }, args._timeout * 1000);
       }
-      const stdin = stdinText(args);
       if (stdin !== undefined) channel.write(stdin);
       channel.end();
     });

@@ -12,9 +12,24 @@ export class QuotedPart {
   constructor(readonly value: string | number | StringCommand) {}
 }
 
-/** A value that is shown as `***` in output and logs, and sent as is. */
+/**
+ * A value that is shown as `***` in output and logs. It is sent as the same value would
+ * be without the mask: quoted when {@linkcode sh} interpolates it or it is
+ * {@linkcode quote}d, as it is when it is a part of a {@linkcode StringCommand} (where
+ * plain strings are shell text).
+ */
 export class MaskedPart {
-  constructor(readonly value: string) {}
+  /**
+   * @param value the secret
+   * @param quoted whether it is sent shell-quoted @default {false}
+   * @param rawText whether it is shell text that {@linkcode sh} must not quote
+   *   (`mask(raw(text))`) @default {false}
+   */
+  constructor(
+    readonly value: string,
+    readonly quoted: boolean = false,
+    readonly rawText: boolean = false,
+  ) {}
 }
 
 /** A part of a {@linkcode StringCommand}. */
@@ -29,21 +44,32 @@ export type CommandPart = string | number | StringCommand | QuotedPart | MaskedP
  * new StringCommand(["rm", "-f", quote("my file")]).raw(); // "rm -f 'my file'"
  * ```
  */
-export function quote(value: string | number | StringCommand): QuotedPart {
+export function quote(value: MaskedPart): MaskedPart;
+export function quote(value: string | number | StringCommand): QuotedPart;
+export function quote(
+  value: string | number | StringCommand | MaskedPart,
+): QuotedPart | MaskedPart {
+  if (value instanceof MaskedPart) return new MaskedPart(value.value, true);
   return new QuotedPart(value);
 }
 
 /**
- * Marks a secret (a password, a token) that must never appear in output.
+ * Marks a secret (a password, a token) that must never appear in output. The mask only
+ * changes what is shown: in {@linkcode sh} the secret is quoted like any other value;
+ * `mask(raw(text))` keeps shell text unquoted there.
  *
  * @example
  * ```ts
- * import { StringCommand, mask } from "./command.ts";
+ * import { mask, sh, StringCommand } from "./command.ts";
  * new StringCommand(["echo", mask("s3cret")]).masked(); // "echo ***"
+ * sh`printf %s ${mask("p w$(id)")}`.raw(); // "printf %s 'p w$(id)'"
+ * sh`printf %s ${mask("p w$(id)")}`.masked(); // "printf %s ***"
  * ```
  */
-export function mask(value: string): MaskedPart {
-  return new MaskedPart(value);
+export function mask(value: string | RawPart): MaskedPart {
+  return value instanceof RawPart
+    ? new MaskedPart(value.value, false, true)
+    : new MaskedPart(value, false, false);
 }
 
 /** Options of a {@linkcode StringCommand}. */
@@ -52,6 +78,11 @@ export interface StringCommandOptions {
   separator?: string;
   /** Connector arguments that apply to this command only (e.g. `_successExitCodes`). */
   connectorArgs?: Partial<ConnectorArguments>;
+  /**
+   * Secret text the connector writes to the command's standard input before anything
+   * else (the sudo password line of `wrapCommand`); never shown, never in the command.
+   */
+  secretInput?: string;
 }
 
 /**
@@ -70,11 +101,14 @@ export class StringCommand {
   readonly parts: readonly CommandPart[];
   readonly separator: string;
   readonly connectorArgs: Partial<ConnectorArguments>;
+  /** See {@linkcode StringCommandOptions.secretInput}. */
+  readonly secretInput: string | undefined;
 
   constructor(parts: readonly CommandPart[], options: StringCommandOptions = {}) {
     this.parts = parts;
     this.separator = options.separator ?? " ";
     this.connectorArgs = options.connectorArgs ?? {};
+    this.secretInput = options.secretInput;
   }
 
   /** The command as sent to the host. */
@@ -101,7 +135,10 @@ export class StringCommand {
 
   #render(masked: boolean): string {
     const bits = this.parts.map((part) => {
-      if (part instanceof MaskedPart) return masked ? "***" : part.value;
+      if (part instanceof MaskedPart) {
+        if (masked) return "***";
+        return part.quoted ? shellQuote(part.value) : part.value;
+      }
       if (part instanceof StringCommand) return masked ? part.masked() : part.raw();
       if (part instanceof QuotedPart) {
         const inner = part.value instanceof StringCommand
@@ -135,8 +172,9 @@ export function raw(value: string): RawPart {
 
 /**
  * Template tag that builds a {@linkcode StringCommand}: the literal text is kept, every
- * interpolated value is shell-quoted unless it is a {@linkcode raw} part, a
- * {@linkcode mask} part or another command.
+ * interpolated value is shell-quoted unless it is a {@linkcode raw} part or another
+ * command. A {@linkcode mask} part is quoted too (shown as `***`), unless it masks a
+ * {@linkcode raw} part.
  *
  * @example
  * ```ts
@@ -154,9 +192,8 @@ export function sh(
     if (index >= values.length) return;
     const value = values[index];
     if (value instanceof RawPart) parts.push(value.value);
-    else if (
-      value instanceof MaskedPart || value instanceof QuotedPart || value instanceof StringCommand
-    ) parts.push(value);
+    else if (value instanceof MaskedPart) parts.push(value.rawText ? value : quote(value));
+    else if (value instanceof QuotedPart || value instanceof StringCommand) parts.push(value);
     else parts.push(quote(value));
   });
   return new StringCommand(parts, { separator: "" });

@@ -28,6 +28,11 @@ export class ArgumentError extends TsinfraError {
   override name = "ArgumentError";
 }
 
+/** A host's data has a value its connector cannot use (`sshPort: "x"`). Exit 2. */
+export class HostDataError extends ArgumentError {
+  override name = "HostDataError";
+}
+
 /** An operation cannot do what it was asked, found while generating its commands. */
 export class OperationError extends TsinfraError {
   override name = "OperationError";

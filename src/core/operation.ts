@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionTypes } from "./option_types.ts";
+import { checkImpossibleValues, checkOptionTypes } from "./option_types.ts";
 import type { OperationCommand } from "./command.ts";
 import type { Fact, FactArgs } from "./fact.ts";
 import type { GlobalArguments, GlobalArgumentsInput } from "./arguments.ts";
@@ -58,6 +58,11 @@ export interface OperationSpec<A> {
   summary?: string;
   /** Checks the arguments when the operation is called, before anything runs. */
   validate?: (args: A) => void;
+  /**
+   * Arguments that must be given (not `undefined`): a missing one is an
+   * {@linkcode ArgumentError} at the call site. @default {[]}
+   */
+  requiredArgs?: readonly (keyof A & string)[];
   /**
    * Any other non-global argument is the operation's too (pyinfra's `**kwargs`, as in
    * `vzctl.set`); they are passed on in `args`. @default {false}
@@ -129,6 +134,13 @@ export function defineOperation<A>(name: string, spec: OperationSpec<A>): Operat
           `; global arguments are ${GLOBAL_ARGUMENT_NAMES.join(", ")}`,
       );
     }
+    const missing = (spec.requiredArgs ?? []).filter((key) => args[key] === undefined);
+    if (missing.length) {
+      throw new ArgumentError(
+        `${name} in ${where}: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} required`,
+      );
+    }
+    checkImpossibleValues(name, { ...args, ...globals }, where);
     validateGlobalArguments(globals, `${name} in ${where}`);
     checkOptionTypes(name, args, where);
     spec.validate?.(args as A);

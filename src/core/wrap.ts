@@ -6,10 +6,13 @@
  * without `"`, `$`, `` ` `` or `\`) the two are the same, byte for byte; an env value
  * containing `$` is taken literally here where pyinfra's shell would expand it.
  *
- * A sudo password reaches sudo as pyinfra passes it: `sudo -A` runs a small askpass
- * helper on the host that prints the password from an environment variable set by
- * `env` in front of `sudo`; that variable is a {@linkcode mask} part, so the masked
- * rendering (output, logs) shows `***`. The helper is created once per host:
+ * A sudo password reaches sudo as pyinfra passes it, `sudo -A` running a small askpass
+ * helper on the host that prints the password from an environment variable, but the
+ * password never appears in any command line (where `ps` would show it to every user of
+ * the host, or of the controller for `docker exec`): the wrapped command starts by
+ * reading it from its standard input (`IFS= read -r`, a shell builtin) and exporting
+ * it, and the connector writes it there, as the first line, before any `_stdin` (see
+ * {@linkcode withSecretInput}). The helper is created once per host:
  *
  * 1. When a command needs it ({@linkcode needsAskpass}), run {@linkcode sudoAskpassSetup}
  *    on the host as the connecting user (wrapped with `_sudo`, `_su` and `_doas` off);
@@ -17,9 +20,14 @@
  * 2. Pass that path to every {@linkcode wrapCommand} call of the host as `askpassPath`.
  * 3. At disconnect, run {@linkcode sudoAskpassCleanup} with the path.
  *
+ * Under `_sudo`, `_su` or `_doas`, a `_timeout` is also enforced on the host: the shell
+ * runs under coreutils' `timeout` (one second later than the controller's own timer),
+ * which kills the elevated command's whole process group, a process the connecting user
+ * may not signal.
+ *
  * @module
  */
-import { type CommandPart, mask, quote, StringCommand } from "./command.ts";
+import { type CommandPart, quote, StringCommand } from "./command.ts";
 import type { ConnectorArguments } from "./arguments.ts";
 import { ArgumentError } from "./errors.ts";
 import { shellQuote } from "./quote.ts";
@@ -142,6 +150,30 @@ export interface WrapOptions {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * The standard input a connector gives a wrapped command: the command's secret input
+ * (the sudo password line of {@linkcode wrapCommand}), then the `_stdin` text. Every
+ * connector must use it, or a sudo password cannot reach sudo.
+ *
+ * @param command the command as {@linkcode wrapCommand} returned it
+ * @param stdin the `_stdin` text, lines already joined
+ * @returns the text to write to the command's standard input, if any
+ * @example
+ * ```ts
+ * import { StringCommand } from "./command.ts";
+ * import { withSecretInput } from "./wrap.ts";
+ * withSecretInput(new StringCommand(["cat"], { secretInput: "pw\n" }), "data"); // "pw\ndata"
+ * withSecretInput(new StringCommand(["cat"]), undefined); // undefined
+ * ```
+ */
+export function withSecretInput(
+  command: StringCommand,
+  stdin: string | undefined,
+): string | undefined {
+  if (command.secretInput === undefined) return stdin;
+  return command.secretInput + (stdin ?? "");
+}
+
+/**
  * Wraps a command with everything the connector arguments ask for, giving the shell
  * text a connector runs with `sh -c`. The command becomes one quoted argument of
  * `SHELL -c`, itself one quoted argument of `su -c` when su is used.
@@ -149,7 +181,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * @param command the command to run
  * @param args connector arguments after defaults were applied
  * @param options the askpass helper's path; a string is taken as that path (deprecated)
- * @returns the wrapped command, whose masked rendering hides the sudo password
+ * @returns the wrapped command; with a sudo password, its `secretInput` holds the
+ *   password line the connector must write first to its standard input
  * @example
  * ```ts
  * import { StringCommand } from "./command.ts";
@@ -172,22 +205,40 @@ export function wrapCommand(
     inner = new StringCommand(["export", ...env.map(([k, v]) => envAssignment(k, v)), "&&", inner]);
   }
   if (args._chdir) inner = new StringCommand(["cd", directoryArgument(args._chdir), "&&", inner]);
-  const shell = shellWords(args._shellExecutable);
+  let shell = shellWords(args._shellExecutable);
+  const elevated = Boolean(args._sudo || args._su || args._suUser || args._doas);
+  if (elevated && args._timeout !== undefined && args._timeout > 0) {
+    // The controller's timer fires first and reports the timeout; this one kills what
+    // the connecting user cannot (a sudo'd command), a second later.
+    shell = ["timeout", "-k", "5", String(args._timeout + 1), ...shell];
+  }
 
   const bits: CommandPart[] = [];
+  const password = args._sudo && askpassPath ? sudoPasswordOf(args) : undefined;
+  if (password !== undefined) {
+    if (/[\n\r\0]/.test(password)) {
+      throw new ArgumentError(
+        "Invalid sudo password: it contains a line break or a NUL byte, which sudo's askpass cannot pass",
+      );
+    }
+    // From standard input into the environment, never through a command line.
+    bits.push(
+      "IFS=",
+      "read",
+      "-r",
+      SUDO_ASKPASS_ENV_VAR,
+      "&&",
+      "export",
+      SUDO_ASKPASS_ENV_VAR,
+      "&&",
+    );
+  }
   if (args._doas) {
     bits.push("doas", "-n");
     if (args._doasUser) bits.push("-u", quote(args._doasUser));
   }
   if (args._sudo) {
-    const password = askpassPath ? sudoPasswordOf(args) : undefined;
-    if (password !== undefined) {
-      bits.push(
-        "env",
-        quote(`SUDO_ASKPASS=${askpassPath}`),
-        mask(shellQuote(`${SUDO_ASKPASS_ENV_VAR}=${password}`)),
-      );
-    }
+    if (password !== undefined) bits.push("env", quote(`SUDO_ASKPASS=${askpassPath}`));
     bits.push("sudo", "-H");
     // -A: ask the helper, -k: ignore cached credentials; -n: never prompt.
     bits.push(...(password !== undefined ? ["-A", "-k"] : ["-n"]));
@@ -207,7 +258,9 @@ export function wrapCommand(
   } else {
     bits.push(...shell, "-c", quote(inner));
   }
-  return new StringCommand(bits);
+  return new StringCommand(bits, {
+    secretInput: password === undefined ? undefined : `${password}\n`,
+  });
 }
 
 /**

@@ -127,6 +127,9 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   const prepared = new Map<string, HostPrepared>();
   try {
     const preparing = Promise.all(shards.map((s) => s.prepare()));
+    // Deploy code may fail (a throw, a bad argument) while the connections still open:
+    // the rejection is taken below, after `connecting`, never left unhandled meanwhile.
+    preparing.catch(() => {});
     await connecting;
     events.emit({ type: "phase", phase: "prepare" });
     for (const part of await preparing) {

@@ -6,25 +6,16 @@
  */
 import type { EventBus } from "../core/events.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
-import {
-  ArgumentError,
-  CommandError,
-  ConnectError,
-  DeployError,
-  FactError,
-  OperationError,
-  TsinfraError,
-} from "../core/errors.ts";
+import { TsinfraError } from "../core/errors.ts";
 import type { ShardHandle } from "./coordinator.ts";
 import type { ShardEngine } from "./shard.ts";
-import type {
-  HostCounters,
-  HostPrepared,
-  OperationOutcome,
-  PlainError,
-  ShardInit,
-} from "./protocol.ts";
-import type { CoordinatorMessage, WorkerMessage } from "./worker_protocol.ts";
+import type { HostCounters, HostPrepared, OperationOutcome, ShardInit } from "./protocol.ts";
+import {
+  type CoordinatorMessage,
+  plainError,
+  revive,
+  type WorkerMessage,
+} from "./worker_protocol.ts";
 
 /** A shard running in this thread. */
 export class LocalShard implements ShardHandle {
@@ -58,24 +49,7 @@ export class LocalShard implements ShardHandle {
   }
 }
 
-const ERROR_CLASSES: Record<string, new (message: string) => TsinfraError> = {
-  ArgumentError,
-  DeployError,
-  ConnectError,
-  FactError,
-  CommandError,
-  OperationError,
-  TsinfraError,
-};
-
-/** Rebuilds an error that crossed a worker boundary, keeping its class (and exit status). */
-export function revive(error: PlainError): Error {
-  const Class = ERROR_CLASSES[error.name];
-  if (Class) return new Class(error.message);
-  const plain = new Error(error.message);
-  plain.name = error.name;
-  return plain;
-}
+export { revive } from "./worker_protocol.ts";
 
 /** Routes a fact request of one shard to the shard that owns the host. */
 export type FactRoute = (
@@ -103,12 +77,8 @@ export class WorkerShard implements ShardHandle {
       else if (data.type === "factRequest") {
         route(data.host, data.factName, data.args, data.globals).then(
           (value) => this.#send({ type: "factResponse", rid: data.rid, value }),
-          (error: Error) =>
-            this.#send({
-              type: "factResponse",
-              rid: data.rid,
-              error: { name: error.name, message: error.message },
-            }),
+          (error: unknown) =>
+            this.#send({ type: "factResponse", rid: data.rid, error: plainError(error) }),
         );
       } else {
         const pending = this.#pending.get(data.id);

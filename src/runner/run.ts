@@ -6,8 +6,10 @@
  * @module
  */
 import type { EventBus } from "../core/events.ts";
+import type { ConnectorFactory } from "../core/connector.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
-import { connectorFor } from "../connectors/mod.ts";
+import { checkHostConnector, connectorFor } from "../connectors/mod.ts";
+import { ArgumentError } from "../core/errors.ts";
 import { openSession, type Session } from "./session.ts";
 import type { DeploySource } from "./prepare.ts";
 import { coordinate, type CoordinateResult, type ShardHandle } from "./coordinator.ts";
@@ -28,6 +30,10 @@ export interface RunOptions {
   cwd: string;
   data?: Record<string, unknown>;
   limit?: string[];
+  /** config.ts to read instead of the one beside the deploy. */
+  configFile?: string;
+  /** A group_data folder read after the others. */
+  groupDataDir?: string;
   argumentDefaults?: GlobalArgumentsInput;
   /** Worker count; 0 runs in this thread. @default {one per core, none for a single host} */
   workers?: number;
@@ -41,8 +47,27 @@ export interface RunOptions {
   failPercent?: number;
   approve?: (report: RunReport) => Promise<boolean>;
   onPrepared?: (report: RunReport) => void;
+  /**
+   * Connectors of your own, by inventory prefix (`"@mycloud"` for hosts named
+   * `@mycloud/...`). Functions cannot cross into workers: such a run stays in this thread.
+   */
+  connectors?: Record<string, ConnectorFactory>;
   /** Called once the session is loaded (the CLI reads config defaults from it). */
   onSession?: (session: Session) => void;
+}
+
+/** `connectorFor`, with the user's connectors first (by prefix of the host name). */
+function withConnectors(custom?: Record<string, ConnectorFactory>): ConnectorFactory {
+  if (!custom) return connectorFor;
+  return (name, data) => {
+    const chosen = typeof data.connector === "string" ? data.connector : name;
+    for (const [prefix, factory] of Object.entries(custom)) {
+      if (chosen === prefix || chosen.startsWith(prefix + "/")) {
+        return factory(chosen.slice(prefix.length + 1), data);
+      }
+    }
+    return connectorFor(name, data);
+  };
 }
 
 /** Splits hosts into `count` contiguous shards of near-equal size. */
@@ -53,17 +78,39 @@ export function splitHosts(hosts: string[], count: number): string[][] {
   return shards;
 }
 
+/**
+ * Refuses run options that contradict each other or cannot be used, before anything
+ * is loaded or run (the CLI and the API alike).
+ *
+ * @throws {ArgumentError} saying which options and why
+ */
+export function validateRunOptions(options: RunOptions): void {
+  if (options.serial && options.parallel !== undefined) {
+    throw new ArgumentError(
+      "--serial and --parallel contradict each other: --serial runs one host at a time; give one of them",
+    );
+  }
+  if (options.parallel !== undefined && !(options.parallel >= 0)) {
+    throw new ArgumentError(`--parallel takes a number, got ${JSON.stringify(options.parallel)}`);
+  }
+}
+
 /** Runs a deploy and returns its report. */
 export async function runDeploy(options: RunOptions): Promise<CoordinateResult> {
+  validateRunOptions(options);
   const session = await openSession({
     inventory: options.inventory,
     deployDir: options.deployDir,
     data: options.data,
     limit: options.limit,
     argumentDefaults: options.argumentDefaults,
-    connectorFor,
+    configFile: options.configFile,
+    groupDataDir: options.groupDataDir,
+    connectorFor: withConnectors(options.connectors),
     events: options.events,
   });
+  // A host its connector cannot use is bad input (exit 2), not a connection failure.
+  for (const host of session.hosts) checkHostConnector(host.name, host.data);
   options.onSession?.(session);
   const hosts = session.hosts.map((h) => h.name);
   const base = {
@@ -73,12 +120,14 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
     limit: options.limit ?? [],
     argumentDefaults: options.argumentDefaults ?? {},
     cwd: options.cwd,
+    configFile: options.configFile,
+    groupDataDir: options.groupDataDir,
     diff: options.diff ?? false,
     streamOutput: options.streamOutput ?? false,
   };
   const plainSpec = options.spec.kind === "function" ? undefined : options.spec;
   const wanted = options.workers ?? (hosts.length > 1 ? navigator.hardwareConcurrency : 0);
-  const count = plainSpec ? Math.min(wanted, hosts.length) : 0;
+  const count = plainSpec && !options.connectors ? Math.min(wanted, hosts.length) : 0;
   const shards: ShardHandle[] = [];
   const ownerOf = new Map<string, ShardHandle>();
   if (count <= 0) {

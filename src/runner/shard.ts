@@ -13,6 +13,7 @@ import { registeredOperations } from "../core/operation.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { DiskFiles } from "../core/local_files.ts";
 import { connectorFor } from "../connectors/mod.ts";
+import { loadCustomModule } from "../loader/custom_modules.ts";
 import { connectHosts, openSession, type Session } from "./session.ts";
 import { collectOperations, type DeploySource, prepareHost } from "./prepare.ts";
 import { executeOnHost } from "./execute.ts";
@@ -36,6 +37,18 @@ export type FactRouter = (
 /** Turns a plain deploy spec into deploy code to run for each host. */
 export function deploySource(spec: DeploySpec | DeploySource): DeploySource {
   if (spec.kind === "files" || spec.kind === "function") return spec;
+  if (spec.kind === "operation" && spec.module) {
+    const { name, input, module } = spec;
+    return {
+      kind: "function",
+      fn: async () => {
+        await loadCustomModule(module);
+        const operation = registeredOperations().get(name);
+        if (!operation) throw new ArgumentError(`${module} defines no operation ${name}`);
+        operation(input);
+      },
+    };
+  }
   const name = spec.kind === "exec" ? "server.shell" : spec.name;
   const operation = registeredOperations().get(name);
   if (!operation) throw new ArgumentError(`Unknown operation ${name}`);
@@ -88,6 +101,8 @@ export class ShardEngine {
       data: init.data,
       limit: init.limit,
       argumentDefaults: init.argumentDefaults,
+      configFile: init.configFile,
+      groupDataDir: init.groupDataDir,
       connectorFor,
       events: this.events,
       quiet: true,

@@ -10,7 +10,12 @@ import "../facts/mod.ts";
 import { EventBus } from "../core/events.ts";
 import { ShardEngine } from "./shard.ts";
 import type { ShardInit } from "./protocol.ts";
-import type { CoordinatorMessage, WorkerMessage } from "./worker_protocol.ts";
+import {
+  type CoordinatorMessage,
+  plainError,
+  revive,
+  type WorkerMessage,
+} from "./worker_protocol.ts";
 
 let engine: ShardEngine | undefined;
 let nextRequest = 0;
@@ -21,12 +26,6 @@ const pendingFacts = new Map<
 
 function post(message: WorkerMessage): void {
   self.postMessage(message);
-}
-
-function plainError(error: unknown) {
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: "Error", message: String(error) };
 }
 
 async function call(method: string, params: unknown[]): Promise<unknown> {
@@ -70,11 +69,8 @@ self.onmessage = async (message: MessageEvent<CoordinatorMessage>) => {
   if (data.type === "factResponse") {
     const pending = pendingFacts.get(data.rid);
     pendingFacts.delete(data.rid);
-    if (data.error) {
-      const error = new Error(data.error.message);
-      error.name = data.error.name;
-      pending?.reject(error);
-    } else pending?.resolve(data.value);
+    if (data.error) pending?.reject(revive(data.error));
+    else pending?.resolve(data.value);
     return;
   }
   try {

@@ -66,7 +66,10 @@ rootTest(
           const args = argsOf(extra);
           const wrapped = wrapCommand(command, args, options);
           check(!wrapped.masked().includes(password), wrapped.masked());
-          const su = new StringCommand(["su", "-s", "/bin/sh", quote(user), "-c", quote(wrapped)]);
+          // The password line the connector writes to stdin passes through su.
+          const su = new StringCommand(["su", "-s", "/bin/sh", quote(user), "-c", quote(wrapped)], {
+            secretInput: wrapped.secretInput,
+          });
           return runAs(local, su, args, seen);
         };
 

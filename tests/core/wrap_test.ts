@@ -172,9 +172,8 @@ const SAME_AS_PYINFRA: Case[] = [
     "sudo with a password: env, askpass, -A -k",
     "id -un",
     { _sudo: true, _sudoPassword: "s3cret" },
-    "env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc TSINFRA_SUDO_PASSWORD=s3cret sudo -H -A -k sh -c 'id -un'",
+    "IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc sudo -H -A -k sh -c 'id -un'",
     "/tmp/tsinfra-sudo-askpass-abc",
-    "env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc *** sudo -H -A -k sh -c 'id -un'",
   ],
   [
     "sudo with a password, a login shell and a user",
@@ -186,25 +185,22 @@ const SAME_AS_PYINFRA: Case[] = [
       _preserveSudoEnv: true,
       _sudoUser: "app",
     },
-    "env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc TSINFRA_SUDO_PASSWORD=s3cret sudo -H -A -k -i -E -u app sh -c 'id -un'",
+    "IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc sudo -H -A -k -i -E -u app sh -c 'id -un'",
     "/tmp/tsinfra-sudo-askpass-abc",
-    "env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc *** sudo -H -A -k -i -E -u app sh -c 'id -un'",
   ],
   [
     "doas before the askpass env of sudo",
     "id",
     { _doas: true, _sudo: true, _sudoPassword: "s3cret" },
-    "doas -n env SUDO_ASKPASS=/tmp/ap TSINFRA_SUDO_PASSWORD=s3cret sudo -H -A -k sh -c id",
+    "IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && doas -n env SUDO_ASKPASS=/tmp/ap sudo -H -A -k sh -c id",
     "/tmp/ap",
-    "doas -n env SUDO_ASKPASS=/tmp/ap *** sudo -H -A -k sh -c id",
   ],
   [
     "sudo with a password then su",
     "id",
     { _sudo: true, _sudoPassword: "s3cret", _suUser: "app", _suShell: "bash" },
-    "env SUDO_ASKPASS=/tmp/ap TSINFRA_SUDO_PASSWORD=s3cret sudo -H -A -k su -s `which bash` app -c 'sh -c id'",
+    "IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && env SUDO_ASKPASS=/tmp/ap sudo -H -A -k su -s `which bash` app -c 'sh -c id'",
     "/tmp/ap",
-    "env SUDO_ASKPASS=/tmp/ap *** sudo -H -A -k su -s `which bash` app -c 'sh -c id'",
   ],
   [
     "a password without _sudo is not used",
@@ -277,12 +273,11 @@ const QUOTED_WHERE_PYINFRA_IS_NOT: Case[] = [
   ],
   // env SUDO_ASKPASS=/tmp/ap PYINFRA_SUDO_PASSWORD=it's a $pw sudo -H -A -k sh -c id
   [
-    "the sudo password is quoted, and masked",
+    "the sudo password is not in the text at all (it goes to stdin)",
     "id",
     { _sudo: true, _sudoPassword: "it's a $pw" },
-    `env SUDO_ASKPASS=/tmp/ap 'TSINFRA_SUDO_PASSWORD=it'"'"'s a $pw' sudo -H -A -k sh -c id`,
+    `IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && env SUDO_ASKPASS=/tmp/ap sudo -H -A -k sh -c id`,
     "/tmp/ap",
-    "env SUDO_ASKPASS=/tmp/ap *** sudo -H -A -k sh -c id",
   ],
   // sudo -H -A -k sh -c id: sudo would then fail on the missing askpass helper.
   ["a sudo password without the askpass helper is not used: sudo -n fails at once", "id", {

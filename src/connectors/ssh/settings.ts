@@ -5,7 +5,7 @@
  * @module
  */
 import * as nodePath from "node:path";
-import { ConnectError } from "../../core/errors.ts";
+import { ConnectError, HostDataError } from "../../core/errors.ts";
 import { expandHome, loadSshConfig, type SshConfig, type SshHostConfig } from "./config.ts";
 import type { StrictHostKeyChecking } from "./known_hosts.ts";
 
@@ -246,8 +246,13 @@ class DataReader {
   }
 }
 
-function dataError(target: string, key: string, expected: string, value: unknown): ConnectError {
-  return new ConnectError(`${target}: ${key} must be ${expected}, got ${JSON.stringify(value)}`);
+function dataError(
+  target: string,
+  key: string,
+  expected: string,
+  value: unknown,
+): HostDataError {
+  return new HostDataError(`${target}: ${key} must be ${expected}, got ${JSON.stringify(value)}`);
 }
 
 /** The message of an error of any kind. */

@@ -13,8 +13,11 @@ import { template } from "../files/template.ts";
 
 /** Options of {@linkcode shell}. */
 export interface ShellOptions {
-  /** One command or a list of commands, run in order. */
-  commands: string | string[];
+  /**
+   * One command or a list of commands, run in order: shell text, or commands built with
+   * `sh` (values quoted, `mask()`ed ones shown as `***`).
+   */
+  commands: string | StringCommand | (string | StringCommand)[];
 }
 
 /**
@@ -23,6 +26,7 @@ export interface ShellOptions {
  * @example
  * ```ts ignore
  * server.shell({ commands: ["systemctl daemon-reload"], _if: unit.didChange });
+ * server.shell({ commands: sh`login --token ${mask(token)}` });
  * ```
  */
 export const shell: Operation<ShellOptions> = defineOperation<ShellOptions>("server.shell", {
@@ -30,7 +34,7 @@ export const shell: Operation<ShellOptions> = defineOperation<ShellOptions>("ser
   idempotent: false,
   summary: "Run raw shell code on server during a deploy.",
   async *generator({ commands }) {
-    for (const command of typeof commands === "string" ? [commands] : commands) yield command;
+    for (const command of Array.isArray(commands) ? commands : [commands]) yield command;
   },
 });
 
