@@ -5,11 +5,58 @@
  * @module
  */
 import type { CatalogFact, CatalogOperation } from "./catalog.ts";
+import { registeredOperations } from "../../src/core/operation.ts";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 
 function code(example: string): string {
-  return example.replace(/^```ts ignore/, "```ts");
+  return "```ts\n" + exampleText(example) + "\n```";
+}
+
+/** What a deploy may import from "tsinfra" besides the operation modules. */
+const TSINFRA_NAMES = ["host", "inventory", "local", "sh", "mask", "raw", "quote", "deploy"];
+
+function importedNames(text: string, from: RegExp): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
+    if (!from.test(match[2])) continue;
+    for (const name of match[1].split(",")) names.add(name.trim().split(/\s+as\s+/).pop()!);
+  }
+  return names;
+}
+
+/**
+ * An example as a user can copy it: the imports it needs are written out (the JSDoc
+ * snippets leave them implicit), and `tsinfra/operations` reads as `tsinfra`.
+ */
+function completeExample(text: string, module: string, fact?: string): string {
+  const body = text.replace(/from "tsinfra\/operations"/g, 'from "tsinfra"');
+  const fromTsinfra = importedNames(body, /^tsinfra$/);
+  const code = body.replace(/^import .*$/gm, "").replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const modules = new Set([...registeredOperations().keys()].map((n) => n.split(".")[0]));
+  const wanted = [...(fact ? [] : [module]), ...modules, ...TSINFRA_NAMES]
+    .filter((n, i, all) => all.indexOf(n) === i)
+    .filter((n) => new RegExp(`\\b${n}\\b\\s*[.(\`]`).test(code) && !fromTsinfra.has(n));
+  const imports: string[] = [];
+  if (wanted.length) imports.push(`import { ${wanted.join(", ")} } from "tsinfra";`);
+  if (fact) {
+    const className = fact.split(".")[1];
+    const fromFacts = importedNames(body, /^tsinfra\/facts\//);
+    if (!fromFacts.size && !fromFacts.has(className)) {
+      imports.push(`import { ${className} } from "tsinfra/facts/${module}";`);
+    }
+  }
+  return imports.length ? `${imports.join("\n")}\n\n${body}` : body;
+}
+
+/** The examples of an entry; a fact without one gets the plain read. */
+function examplesOf(entry: CatalogOperation | CatalogFact, fact: boolean): string[] {
+  const texts = entry.examples.map(exampleText);
+  if (!texts.length && fact) {
+    const args = entry.argNames.length ? ", {}" : "";
+    texts.push(`const value = await host.getFact(${entry.name.split(".")[1]}${args});`);
+  }
+  return texts.map((t) => completeExample(t, entry.module, fact ? entry.name : undefined));
 }
 
 /** One operation as a Markdown section. */
@@ -35,7 +82,7 @@ export function operationMarkdown(op: CatalogOperation): string {
     out.push("");
   }
   if (op.facts.length) out.push(`Facts read: ${op.facts.map((f) => `\`${f}\``).join(", ")}.`, "");
-  for (const example of op.examples) out.push(code(example), "");
+  for (const example of examplesOf(op, false)) out.push(code(example), "");
   if (op.source) out.push(`Source: \`${op.source}\``, "");
   return out.join("\n");
 }
@@ -50,7 +97,7 @@ export function factMarkdown(fact: CatalogFact): string {
   }
   if (fact.command !== undefined) out.push("Command:", "", "```sh", fact.command, "```", "");
   if (fact.requiresCommand) out.push(`Requires \`${fact.requiresCommand}\` on the host.`, "");
-  for (const example of fact.examples) out.push(code(example), "");
+  for (const example of examplesOf(fact, true)) out.push(code(example), "");
   if (fact.source) out.push(`Source: \`${fact.source}\``, "");
   return out.join("\n");
 }
@@ -83,7 +130,7 @@ export function operationText(op: CatalogOperation): string {
     }
   }
   if (op.facts.length) out.push("", `Facts read: ${op.facts.join(", ")}`);
-  for (const example of op.examples) out.push("", "Example:", indent(exampleText(example)));
+  for (const example of examplesOf(op, false)) out.push("", "Example:", indent(example));
   out.push("", "Global arguments (_sudo, _if, ...): tsinfra help globals");
   return out.join("\n");
 }
@@ -95,7 +142,7 @@ export function factText(fact: CatalogFact): string {
   if (fact.doc && fact.doc !== fact.summary) out.push("", indent(fact.doc));
   if (fact.command !== undefined) out.push("", "Command:", indent(fact.command));
   if (fact.requiresCommand) out.push("", `Requires ${fact.requiresCommand} on the host.`);
-  for (const example of fact.examples) out.push("", "Example:", indent(exampleText(example)));
+  for (const example of examplesOf(fact, true)) out.push("", "Example:", indent(example));
   out.push(
     "",
     `From the CLI: tsinfra INVENTORY fact ${fact.name}${

@@ -89,7 +89,9 @@ export interface HostStats {
  * ```ts ignore
  * import { host } from "tsinfra";
  * import { LinuxName } from "tsinfra/facts/server";
- * if ((await host.getFact(LinuxName)) === "Debian") { ... }
+ * if ((await host.getFact(LinuxName)) === "Debian") {
+ *   // ...
+ * }
  * ```
  */
 export class Host {

@@ -673,7 +673,7 @@ registerOptionTypes({
     "command": "string | null"
   },
   "server.shell": {
-    "commands": "string | StringCommand | (string | StringCommand)[]"
+    "commands": "string | StringCommand | ((string | StringCommand))[]"
   },
   "server.sysctl": {
     "key": "string",

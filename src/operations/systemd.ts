@@ -25,6 +25,7 @@ export interface DaemonReloadOptions {
  *
  * @example
  * ```ts ignore
+ * const unit = files.put({ src: "./app.service", dest: "/etc/systemd/system/app.service" });
  * systemd.daemonReload({ _if: unit.didChange });
  * ```
  */
@@ -68,6 +69,7 @@ export interface ServiceOptions extends ServiceStateOptions, DaemonReloadOptions
  * @example
  * ```ts ignore
  * systemd.service({ service: "nginx", running: true, enabled: true });
+ * const site = files.put({ src: "./nginx-site.conf", dest: "/etc/nginx/sites-enabled/app" });
  * systemd.service({ service: "nginx", restarted: true, _if: site.didChange });
  * ```
  */

@@ -112,7 +112,9 @@ export const KernelVersion = simple(
  *
  * @example
  * ```ts ignore
- * if ((await host.getFact(Os)) === "Linux") { ... }
+ * if ((await host.getFact(Os)) === "Linux") {
+ *   // ...
+ * }
  * ```
  */
 export const Os = simple("server.Os", "uname -s", "Returns the OS name according to uname.");
@@ -198,7 +200,7 @@ export const Which = defineFact<string | null, { command: string }>({
  *
  * @example
  * ```ts ignore
- * const now = await host.getFact(Date_);
+ * const now = await host.getFact(Date);
  * ```
  */
 export const Date_ = defineFact<ZonedDate>({
@@ -218,7 +220,7 @@ export const Date_ = defineFact<ZonedDate>({
  *
  * @example
  * ```ts ignore
- * if ((await host.getFact(Groups)).includes("docker")) { ... }
+ * if ((await host.getFact(Groups)).includes("docker")) console.log("in the docker group");
  * ```
  */
 export const Groups = defineFact<string[]>({
@@ -297,7 +299,9 @@ export const LinuxGui = defineFact<string[]>({
  *
  * @example
  * ```ts ignore
- * if (await host.getFact(HasGui)) { ... }
+ * if (await host.getFact(HasGui)) {
+ *   // ...
+ * }
  * ```
  */
 export const HasGui = defineFact<boolean>({

@@ -125,7 +125,9 @@ export const LinuxDistribution = defineFact<LinuxDistributionInfo>({
  *
  * @example
  * ```ts ignore
- * if ((await host.getFact(LinuxName)) === "Debian") { ... }
+ * if ((await host.getFact(LinuxName)) === "Debian") {
+ *   // ...
+ * }
  * ```
  */
 export const LinuxName = defineFact<string | null>({

@@ -75,7 +75,9 @@ export interface KernelModuleInfo {
  *
  * @example
  * ```ts ignore
- * if ("br_netfilter" in await host.getFact(KernelModules)) { ... }
+ * if ("br_netfilter" in await host.getFact(KernelModules)) {
+ *   // ...
+ * }
  * ```
  */
 export const KernelModules = defineFact<Record<string, KernelModuleInfo>>({
@@ -100,7 +102,7 @@ export const KernelModules = defineFact<Record<string, KernelModuleInfo>>({
  *
  * @example
  * ```ts ignore
- * const { codename } = await host.getFact(LsbRelease);
+ * const codename = (await host.getFact(LsbRelease))?.codename;
  * ```
  */
 export const LsbRelease = defineFact<Record<string, string> | null>({

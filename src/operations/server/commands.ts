@@ -25,7 +25,9 @@ export interface ShellOptions {
  *
  * @example
  * ```ts ignore
+ * const unit = files.put({ src: "./app.service", dest: "/etc/systemd/system/app.service" });
  * server.shell({ commands: ["systemctl daemon-reload"], _if: unit.didChange });
+ * const token = String(host.data.apiToken);
  * server.shell({ commands: sh`login --token ${mask(token)}` });
  * ```
  */

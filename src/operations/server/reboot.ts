@@ -55,6 +55,7 @@ export async function waitAndReconnect(
  *
  * @example
  * ```ts ignore
+ * const kernel = apt.packages({ packages: ["linux-image-amd64"], latest: true, _sudo: true });
  * server.reboot({ delay: 60, rebootTimeout: 600, _if: kernel.didChange });
  * ```
  */

@@ -29,6 +29,7 @@ export interface ServiceOptions extends ServiceStateOptions {
  * @example
  * ```ts ignore
  * server.service({ service: "nginx", running: true, enabled: true });
+ * const site = files.put({ src: "./nginx-site.conf", dest: "/etc/nginx/sites-enabled/app" });
  * server.service({ service: "nginx", restarted: true, _if: site.didChange });
  * ```
  */
