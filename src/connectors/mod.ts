@@ -89,17 +89,17 @@ export function connectorFor(name: string, data: Readonly<Record<string, unknown
  * naming the host (exit 2), not a connection failure.
  *
  * @param name the host's inventory name
- * @param data the host's resolved data
+ * @param create makes the host's connector (`host.createConnector`, which keeps it)
  * @example
  * ```ts
- * import { checkHostConnector } from "./mod.ts";
- * checkHostConnector("@local", {}); // fine
+ * import { checkHostConnector, connectorFor } from "./mod.ts";
+ * checkHostConnector("@local", () => connectorFor("@local", {})); // fine
  * ```
  */
-export function checkHostConnector(name: string, data: Readonly<Record<string, unknown>>): void {
+export function checkHostConnector(name: string, create: () => Connector): void {
   let connector: Connector;
   try {
-    connector = connectorFor(name, data);
+    connector = create();
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;
     throw new ArgumentError(`Invalid host ${JSON.stringify(name)}: ${error.message}`);

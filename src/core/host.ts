@@ -102,6 +102,7 @@ export class Host {
   readonly stats: HostStats = { roundTrips: 0, factsRead: 0 };
   #connectorFactory: () => Connector;
   #connector: Connector | undefined;
+  #created: Connector | undefined;
   #connecting: Promise<void> | undefined;
   #facts = new Map<string, Promise<unknown>>();
   #events: EventBus | undefined;
@@ -130,12 +131,21 @@ export class Host {
     this.#remoteFacts = reader;
   }
 
+  /**
+   * The host's connector, made on first use and kept for {@linkcode connect}: making it
+   * early checks the host's name and data before anything runs.
+   */
+  createConnector(): Connector {
+    this.#created ??= this.#connectorFactory();
+    return this.#created;
+  }
+
   /** Opens the connection once; later calls wait for the same attempt. */
   connect(): Promise<void> {
     if (!this.#connecting) {
       this.#connecting = (async () => {
         try {
-          this.#connector = this.#connectorFactory();
+          this.#connector = this.createConnector();
           await this.#connector.connect();
         } catch (error) {
           this.#connector = undefined;

@@ -110,7 +110,7 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
     events: options.events,
   });
   // A host its connector cannot use is bad input (exit 2), not a connection failure.
-  for (const host of session.hosts) checkHostConnector(host.name, host.data);
+  for (const host of session.hosts) checkHostConnector(host.name, () => host.createConnector());
   options.onSession?.(session);
   const hosts = session.hosts.map((h) => h.name);
   const base = {

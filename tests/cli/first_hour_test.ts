@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { ROOT, run } from "../_cli.ts";
+import { ROOT, run, tsinfraIn } from "../_cli.ts";
 import { OTHER_VERSION, serveCheckout } from "../_serve.ts";
 import { VERSION } from "../../src/version.ts";
 
@@ -116,15 +116,7 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
       );
       const check = await run(DENO, ["check", allowImport, "by_url.ts"], dir);
       assertEquals(check.code, 0, check.stderr);
-      const first = await run(DENO, [
-        "run",
-        "-A",
-        "--no-lock",
-        path.join(ROOT, "cli.ts"),
-        "@local",
-        "by_url.ts",
-        "-y",
-      ], dir);
+      const first = await tsinfraIn(dir, "@local", "by_url.ts", "-y");
       assertEquals(first.code, 0, first.stdout + first.stderr);
       assertMatch(first.stdout, /@local\s+3\s+3\s+0\s+0/);
       assert(!/outside a deploy/.test(first.stderr));
@@ -139,15 +131,7 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
             JSON.stringify(out)
           } });\nserver.shell({ commands: ["true"] });\n`,
       );
-      const result = await run(DENO, [
-        "run",
-        "-A",
-        "--no-lock",
-        path.join(ROOT, "cli.ts"),
-        "@local,@local",
-        "other.ts",
-        "--dry",
-      ], dir);
+      const result = await tsinfraIn(dir, "@local,@local", "other.ts", "--dry");
       assertEquals(result.code, 0, result.stdout + result.stderr);
       const warnings = (result.stdout + result.stderr).split("\n").filter((l) =>
         l.includes(OTHER_VERSION)
@@ -168,15 +152,7 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
       );
       const check = await run(DENO, ["check", "by_path.ts"], dir);
       assertEquals(check.code, 0, check.stderr);
-      const result = await run(DENO, [
-        "run",
-        "-A",
-        "--no-lock",
-        path.join(ROOT, "cli.ts"),
-        "@local",
-        "by_path.ts",
-        "-y",
-      ], dir);
+      const result = await tsinfraIn(dir, "@local", "by_path.ts", "-y");
       assertEquals(result.code, 0, result.stdout + result.stderr);
       assertMatch(result.stdout, /@local\s+1\s+1\s+0\s+0/);
     });
