@@ -5,6 +5,9 @@
  *
  * @module
  */
+const CRONTAB_IN_A_PIPE =
+  "pyinfra edits the crontab through `crontab -l > /tmp/<name>`, sed and `crontab /tmp/<name>`, a world-readable temporary file left on the host with the whole crontab, where sed reads the command as a regular expression (issue 16); tsinfra edits it in one pipe, `crontab -l | awk ... | crontab -`, with the entry passed to awk as data: tests/operations/server_test.ts, tests/operations/hostile_text_test.ts and tests/integration/hostile_text_ssh_test.ts run it against a real cron";
+
 export const FIXTURE_SKIPS: Readonly<Record<string, string>> = {
   "files.template/invalid_template_syntax":
     "the expected message is Jinja2's; tsinfra templates are Eta, whose syntax errors name the file and line in Eta's words (tests/operations/files_template_test.ts)",
@@ -20,4 +23,12 @@ export const FIXTURE_SKIPS: Readonly<Record<string, string>> = {
     "bsdinit.service disables through files.line, which deletes the matching line (sed '/re/d') where pyinfra's leaves an empty line in its place (tests/operations/files_test.ts)",
   "mysql.dump/dump":
     "pyinfra formats the command with str(), which puts the masked text `***` where the password belongs, so its mysqldump runs with the wrong password; tsinfra sends the password (masked only in output): tests/operations/databases_test.ts",
+  "server.crontab/add_another": CRONTAB_IN_A_PIPE,
+  "server.crontab/add_named": CRONTAB_IN_A_PIPE,
+  "server.crontab/add_special_time": CRONTAB_IN_A_PIPE,
+  "server.crontab/add_user": CRONTAB_IN_A_PIPE,
+  "server.crontab/edit": CRONTAB_IN_A_PIPE,
+  "server.crontab/edit_named": CRONTAB_IN_A_PIPE,
+  "server.crontab/edit_special_time": CRONTAB_IN_A_PIPE,
+  "server.crontab/remove": CRONTAB_IN_A_PIPE,
 };

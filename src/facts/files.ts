@@ -8,9 +8,71 @@
 import { defineFact, type Fact } from "../core/fact.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { shellQuote } from "../core/quote.ts";
+import { OperationValueError } from "../core/errors.ts";
 import { linkTarget, parseMode } from "./files/stat.ts";
 
 export { linkTarget, parseMode };
+
+/**
+ * A path as a command's operand that no tool can take for an option, and awk not for
+ * a `name=value` assignment: a relative path starting with `-` or holding `=` gets `./`
+ * in front. Every other path is returned as it is, so ordinary commands keep their bytes.
+ *
+ * @param path A path on the host.
+ * @returns The same file, as an operand.
+ *
+ * @example
+ * ```ts
+ * import { operandPath } from "./files.ts";
+ * operandPath("--help"); // "./--help"
+ * operandPath("conf=1"); // "./conf=1"
+ * operandPath("/etc/a=b"); // "/etc/a=b"
+ * ```
+ */
+export function operandPath(path: string): string {
+  if (path.startsWith("-") || (!path.startsWith("/") && path.includes("="))) return `./${path}`;
+  return path;
+}
+
+/**
+ * `echo WORD`, or `printf '%s\n' WORD` when dash's echo would change the text (a
+ * backslash) or take it for an option (a leading `-`).
+ */
+function printLine(text: string): StringCommand {
+  if (/\\/.test(text) || text.startsWith("-")) {
+    return new StringCommand(["printf", "'%s\\n'", quote(text)]);
+  }
+  return new StringCommand(["echo", quote(text)]);
+}
+
+/**
+ * Refuses text that cannot be one line of a file (a newline, a NUL), naming the
+ * argument and where it was given.
+ *
+ * @param value The text.
+ * @param argument The option it came from.
+ * @param where The operation or fact.
+ * @throws {OperationValueError} when the text holds a newline or a NUL byte.
+ *
+ * @example
+ * ```ts
+ * import { assertOneLine } from "./files.ts";
+ * assertOneLine("PermitRootLogin no", "line", "files.line"); // fine
+ * ```
+ */
+export function assertOneLine(value: string, argument: string, where: string): void {
+  if (typeof value !== "string") {
+    throw new OperationValueError(
+      `Invalid argument \`${argument}\` of ${where}: a string is needed`,
+    );
+  }
+  if (/[\n\0]/.test(value)) {
+    throw new OperationValueError(
+      `Invalid argument \`${argument}\` of ${where}: it must be one line, without a newline ` +
+        `or NUL: ${JSON.stringify(value)}`,
+    );
+  }
+}
 
 const LINUX_STAT = "stat -c 'user=%U group=%G mode=%A atime=%X mtime=%Y ctime=%Z size=%s %N'";
 const BSD_STAT = "stat -f 'user=%Su group=%Sg mode=%Sp atime=%a mtime=%m ctime=%c size=%z %N%SY'";
@@ -58,7 +120,7 @@ function statFact(name: string, type: string, summary: string): Fact<StatValue, 
     summary,
     argNames: ["path"],
     command: ({ path }) => {
-      const p = quote(path);
+      const p = quote(operandPath(path));
       return new StringCommand([
         "! (test -e",
         p,
@@ -164,7 +226,7 @@ function hashFact(
     summary: `Returns the ${algorithm} hash of a file, or null if the file does not exist.`,
     argNames: ["path"],
     command: ({ path }) => {
-      const p = quote(path);
+      const p = quote(operandPath(path));
       const tries: (string | typeof p)[] = [];
       programs.forEach((program, i) => {
         if (i > 0) tries.push("||");
@@ -172,24 +234,24 @@ function hashFact(
       });
       return new StringCommand(["test -e", p, "&& (", ...tries, ") || true"]);
     },
+    // GNU tools escape names holding a newline, backslash or carriage return (and mark
+    // the line with "\\"); the name may have been given as `./NAME`.
     process: (lines, { path }) => {
-      // GNU tools escape names holding a newline or backslash, and mark the line with "\\".
-      let first = lines[0] ?? "";
-      let name = path;
-      if (first.startsWith("\\")) {
-        first = first.slice(1);
-        name = path.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
-      }
-      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      const patterns = [
-        new RegExp(`^([a-fA-F0-9]{${digits}})\\s+${escaped}$`),
-        new RegExp(`^${algorithm}\\s+\\(${escaped}\\)\\s+=\\s+([a-fA-F0-9]{${digits}})$`),
-      ];
-      for (const pattern of patterns) {
-        const match = pattern.exec(first);
-        if (match) return match[1];
-      }
-      return null;
+      const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const names = [...new Set([path, operandPath(path)])];
+      const escaped = names.map((name) =>
+        name.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\r", "\\r")
+      );
+      const first = lines[0] ?? "";
+      const gnuNames = (first.startsWith("\\") ? escaped : names).map(literal).join("|");
+      const gnu = new RegExp(`^\\\\?([a-fA-F0-9]{${digits}})\\s+(?:${gnuNames})$`).exec(first);
+      if (gnu) return gnu[1];
+      // BSD prints names as they are: one with a newline spreads over lines.
+      const bsdNames = names.map(literal).join("|");
+      const bsd = new RegExp(
+        `^${algorithm}\\s+\\((?:${bsdNames})\\)\\s+=\\s+([a-fA-F0-9]{${digits}})$`,
+      ).exec(lines.join("\n"));
+      return bsd ? bsd[1] : null;
     },
   });
 }
@@ -252,19 +314,22 @@ export const FindInFile = defineFact<string[] | null, FindInFileArgs>({
   argNames: ["path", "pattern", "interpolate_variables"],
   argDefaults: { interpolate_variables: false },
   command: ({ path, pattern, interpolate_variables }) => {
+    // grep reads each line of the pattern as a pattern of its own.
+    assertOneLine(pattern, "pattern", "files.FindInFile");
     const flag = `__pyinfra_exists_${path}`;
     // Interpolation is the caller's explicit choice: only `"` is escaped, `$` stays live.
     const grepPattern = interpolate_variables
       ? `"${pattern.replaceAll('"', '\\"')}"`
       : quote(pattern);
+    const operand = quote(operandPath(path));
     return new StringCommand([
       "grep -e",
       grepPattern,
-      quote(path),
+      operand,
       "2> /dev/null || ( find",
-      quote(path),
-      "-type f > /dev/null && echo",
-      quote(flag),
+      operand,
+      "-type f > /dev/null &&",
+      printLine(flag),
       "|| true )",
     ]);
   },
@@ -292,7 +357,7 @@ function findFact(
     command: ({ path, quote_path }) =>
       new StringCommand([
         "find",
-        quote_path === false ? path : quote(path),
+        quote_path === false ? path : quote(operandPath(path)),
         "-type",
         flag,
         "|| true",
@@ -346,7 +411,12 @@ export const Flags = defineFact<string[], { path: string }>({
   argNames: ["path"],
   requiresCommand: "chflags",
   command: ({ path }) =>
-    new StringCommand(["! test -e", quote(path), "|| stat -f %Sf", quote(path)]),
+    new StringCommand([
+      "! test -e",
+      quote(operandPath(path)),
+      "|| stat -f %Sf",
+      quote(operandPath(path)),
+    ]),
   process: (lines) => (lines.length === 1 ? lines[0].split(",").filter((f) => f.length > 0) : []),
   default: () => [],
 });
@@ -377,8 +447,64 @@ export function blockMarkers(
 }
 
 /**
+ * Checks a block's marker options before any command is built: each must be one line
+ * (a marker is a line of the file) and the two markers must differ.
+ *
+ * @param args The `marker`, `begin` and `end` options.
+ * @param where The operation or fact, for the error message.
+ * @returns The begin and end marker lines.
+ * @throws {OperationValueError} naming the argument that cannot be used.
+ */
+export function checkedBlockMarkers(
+  args: { marker?: string | null; begin?: string | null; end?: string | null },
+  where: string,
+): { start: string; end: string } {
+  for (const name of ["marker", "begin", "end"] as const) {
+    const value = args[name];
+    if (value !== null && value !== undefined) assertOneLine(String(value), name, where);
+  }
+  const { start, end } = blockMarkers(args);
+  if (start === end) {
+    throw new OperationValueError(
+      `delimiters for block must be different but found only '${start}'`,
+    );
+  }
+  return { start, end };
+}
+
+// What awk reads as an operator in a /regex/, and its delimiter.
+const AWK_REGEX_SPECIAL = /[\\/.[\]()*+?{}|^$]/;
+
+/**
+ * Whether text means itself inside an awk `/regex/` (pyinfra puts markers there): no
+ * operator, no backslash, no `/`. Other text is given to awk as data (see
+ * {@linkcode awkData}) and matched with `index()`.
+ */
+export function awkLiteralSafe(text: string): boolean {
+  return !AWK_REGEX_SPECIAL.test(text);
+}
+
+/**
+ * The start of an awk program that takes `names` from the operands after the file
+ * (`ARGV[2]`, `ARGV[3]`, ...) and empties those operands, so they are read as data:
+ * never as program text, a file, or a `name=value` assignment. `statements` run first.
+ *
+ * @example
+ * ```ts
+ * import { awkData } from "./files.ts";
+ * awkData(["s", "e"]); // 'BEGIN {s=ARGV[2]; e=ARGV[3]; ARGV[2]=""; ARGV[3]=""}'
+ * ```
+ */
+export function awkData(names: string[], ...statements: string[]): string {
+  const take = names.map((name, i) => `${name}=ARGV[${i + 2}]`);
+  const clear = names.map((_, i) => `ARGV[${i + 2}]=""`);
+  return `BEGIN {${[...statements, ...take, ...clear].join("; ")}}`;
+}
+
+/**
  * The lines between a block's markers: [] when the markers are not there, null when the
- * file does not exist.
+ * file does not exist. Markers with awk operators, `/` or a backslash are given to awk
+ * as data and found literally.
  *
  * @example
  * ```ts ignore
@@ -390,20 +516,25 @@ export const Block = defineFact<string[] | null, BlockArgs>({
   summary: "Returns the lines found between a block's markers.",
   argNames: ["path", "marker", "begin", "end"],
   command: (args) => {
-    const { start, end } = blockMarkers(args);
-    if (start === end) {
-      throw new Error(`delimiters for block must be different but found only '${start}'`);
-    }
+    const { start, end } = checkedBlockMarkers(args, "files.Block");
+    const file = quote(operandPath(args.path));
+    const awk = awkLiteralSafe(start + end)
+      ? ["awk", shellQuote(`/${end}/{ f=0} f; /${start}/{ f=1} `), file]
+      : [
+        "awk",
+        shellQuote(`${awkData(["s", "e"])} index($0, e) { f=0} f; index($0, s) { f=1} `),
+        file,
+        quote(start),
+        quote(end),
+      ];
     return new StringCommand([
-      "awk",
-      shellQuote(`/${end}/{ f=0} f; /${start}/{ f=1} `),
-      quote(args.path),
+      ...awk,
       "|| (find",
-      quote(args.path),
-      "-type f > /dev/null && echo",
-      quote(`${EXISTS}${args.path}`),
-      "|| echo",
-      quote(`${MISSING}${args.path}`),
+      file,
+      "-type f > /dev/null &&",
+      printLine(`${EXISTS}${args.path}`),
+      "||",
+      printLine(`${MISSING}${args.path}`),
       ")",
     ]);
   },

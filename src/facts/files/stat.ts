@@ -34,44 +34,98 @@ export function parseMode(text: string): number {
   return Number(bits.toString(8));
 }
 
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder();
+
+// The one-character escapes of bash's $'...' (what GNU stat's quoting writes).
+const C_ESCAPES: Record<string, number> = {
+  a: 7,
+  b: 8,
+  e: 27,
+  E: 27,
+  f: 12,
+  n: 10,
+  r: 13,
+  t: 9,
+  v: 11,
+  "\\": 92,
+  "'": 39,
+  '"': 34,
+  "?": 63,
+};
+
 /**
- * Reads one shell-quoted word as GNU stat's `%N` writes it ('a', "it's", $'\n', or a
- * mix), from `start`; returns the text and where the word ends.
+ * The bytes of the body of a `$'...'` word: C escapes, `\NNN` octal and `\xHH` hex
+ * bytes (GNU stat writes each byte of a name that is not printable in the C locale as
+ * octal, `é` as `\303\251`), other text as UTF-8.
+ */
+function cEscapedBytes(body: string): number[] {
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== "\\" || i + 1 >= body.length) {
+      bytes.push(...ENCODER.encode(body[i]));
+      continue;
+    }
+    const next = body[i + 1];
+    const octal = /^[0-7]{1,3}/.exec(body.slice(i + 1));
+    const hex = next === "x" ? /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 2)) : null;
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8) & 0xff);
+      i += octal[0].length;
+    } else if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      i += 1 + hex[0].length;
+    } else if (next in C_ESCAPES) {
+      bytes.push(C_ESCAPES[next]);
+      i++;
+    } else {
+      bytes.push(92, ...ENCODER.encode(next));
+      i++;
+    }
+  }
+  return bytes;
+}
+
+/**
+ * Reads one shell-quoted word as GNU stat's `%N` writes it ('a', "it's", $'\n',
+ * $'\303\251', or a mix), from `start`; returns the text and where the word ends.
  */
 function readQuotedWord(text: string, start: number): [string, number] {
-  let out = "";
+  const out: number[] = [];
+  const add = (part: string) => out.push(...ENCODER.encode(part));
   let i = start;
   while (i < text.length && text[i] !== " ") {
     const char = text[i];
     if (char === "'") {
       const end = text.indexOf("'", i + 1);
-      out += text.slice(i + 1, end < 0 ? undefined : end);
+      add(text.slice(i + 1, end < 0 ? undefined : end));
       i = end < 0 ? text.length : end + 1;
     } else if (char === '"') {
       i++;
       while (i < text.length && text[i] !== '"') {
         if (text[i] === "\\" && i + 1 < text.length) i++;
-        out += text[i++];
+        add(text[i++]);
       }
       i++;
     } else if (char === "$" && text[i + 1] === "'") {
-      const end = text.indexOf("'", i + 2);
-      const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'" };
-      out += text.slice(i + 2, end).replace(/\\(.)/g, (_, c: string) => escapes[c] ?? c);
+      // The body ends at the first quote not escaped by a backslash.
+      let end = i + 2;
+      while (end < text.length && text[end] !== "'") end += text[end] === "\\" ? 2 : 1;
+      out.push(...cEscapedBytes(text.slice(i + 2, end)));
       i = end + 1;
     } else if (char === "`" && i === start) {
       // Old GNU stat quotes as `name'.
       const end = text.indexOf("'", i + 1);
       return end < 0 ? [text.slice(i + 1), text.length] : [text.slice(i + 1, end), end + 1];
     } else if (char === "\\" && i + 1 < text.length) {
-      out += text[i + 1]; // shell-escape style: 'it'\''s'
+      add(text[i + 1]); // shell-escape style: 'it'\\''s'
       i += 2;
     } else {
-      out += char;
+      add(char);
       i++;
     }
   }
-  return [out, i];
+  return [DECODER.decode(new Uint8Array(out)), i];
 }
 
 /**

@@ -24,6 +24,8 @@ export interface UserInfo {
   password: string;
 }
 
+// pyinfra's command, which its fixtures pin: dash's echo reads backslashes in $ENTRY, so a
+// comment with one reads wrong here (server.user reads such an entry again, exactly).
 const USERS_COMMAND = `for i in \`cat /etc/passwd | cut -d: -f1\`; do
             ENTRY=\`grep ^$i: /etc/passwd\`;
             LASTLOG_RAW=\`(lastlog -u $i 2> /dev/null || lastlogin $i 2> /dev/null)\`;

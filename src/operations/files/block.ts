@@ -11,7 +11,16 @@
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { shellQuote } from "../../core/quote.ts";
-import { Block, blockMarkers } from "../../facts/files.ts";
+import {
+  assertOneLine,
+  awkData,
+  awkLiteralSafe,
+  Block,
+  checkedBlockMarkers,
+  operandPath,
+} from "../../facts/files.ts";
+import { Command } from "../../facts/server/basic.ts";
+import type { OperationContext } from "../../core/operation.ts";
 import { OperationValueError } from "../../core/errors.ts";
 import { adjustRegex } from "../util/files.ts";
 
@@ -54,7 +63,7 @@ export interface BlockOptions {
    */
   after?: boolean;
   /**
-   * The marker line, `{mark}` standing for `begin`/`end`; no `/` or backslash in it. @default {"#
+   * The marker line, `{mark}` standing for `begin`/`end`; found literally, one line. @default {"#
    * {mark} PYINFRA BLOCK"}
    */
   marker?: string | null;
@@ -65,6 +74,58 @@ export interface BlockOptions {
 }
 
 const SHELL_SPECIAL = /[$`\\"]/;
+
+/**
+ * Whether an awk regex can go between `/` delimiters as it is: no `/` or newline, no
+ * bracket expression (gawk's lexer reads one as a unit, so a `/` could hide in it), and
+ * no backslash left to escape the closing delimiter.
+ */
+function awkRegexLiteralSafe(regex: string): boolean {
+  if (/[/\n\0]/.test(regex)) return false;
+  for (let i = 0; i < regex.length; i++) {
+    if (regex[i] === "[") return false;
+    if (regex[i] === "\\") {
+      if (i + 1 >= regex.length) return false;
+      i++;
+    }
+  }
+  return true;
+}
+
+/**
+ * The awk test for `line`: pyinfra's `/regex/` when that is safe, else a test on data
+ * passed as an operand (`l`): `index($0, l)` for a literal line, `$0 ~ l` for a regex.
+ */
+function lineTest(line: string, literal: boolean): { test: string; data: string | null } {
+  const regex = adjustRegex(line, literal);
+  // adjustRegex does not escape `|`, so a literal line with one is found with index().
+  if (awkRegexLiteralSafe(regex) && !(literal && line.includes("|"))) {
+    return { test: `/${regex}/`, data: null };
+  }
+  return literal ? { test: "index($0, l)", data: line } : { test: "$0 ~ l", data: regex };
+}
+
+/** The block's lines byte for byte (a `.` is printed after each, so none loses its `\r`). */
+async function exactBlockLines(
+  ctx: OperationContext,
+  file: ReturnType<typeof quote>,
+  start: string,
+  end: string,
+): Promise<string[]> {
+  const program = `${awkData(["s", "e"])} index($0, e) { f=0} f { print $0 "." } ` +
+    `index($0, s) { f=1}`;
+  const command = new StringCommand([
+    "awk",
+    shellQuote(program),
+    file,
+    quote(start),
+    quote(end),
+    "|| true",
+  ]);
+  const output = await ctx.host.getFact(Command, { command: command.raw() });
+  if (!output) return [];
+  return output.split("\n").map((text) => text.slice(0, -1));
+}
 
 function heredocTerminator(text: string): string {
   let terminator = "PYINFRAHERE";
@@ -109,31 +170,63 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
   ],
   async *generator(args, ctx) {
     const { path, present = true, before = false, after = false } = args;
-    const { start, end } = blockMarkers(args);
-    const quotedPath = quote(path);
+    // Every argument is checked before a fact is read or a command built (also under
+    // --dry): markers and `line` are lines of the file, so they cannot hold a newline.
+    const { start, end } = checkedBlockMarkers(args, "files.block");
+    const line = args.line ?? null;
+    if (line !== null) assertOneLine(line, "line", "files.block");
+    let content: string[] = [];
+    if (present) {
+      if (!args.content) {
+        throw new OperationValueError("'content' must be supplied when 'present' == True");
+      }
+      if (line) {
+        if (before === after) {
+          throw new OperationValueError(
+            "only one of 'before' or 'after' used when 'line` is specified",
+          );
+        }
+      } else if (before !== after) {
+        throw new OperationValueError(
+          "'line' must be supplied or 'before' and 'after' must be equal",
+        );
+      }
+      const given = typeof args.content === "string" ? [args.content] : args.content;
+      content = given.flatMap((text) => String(text).split("\n"));
+      if (content.some((text) => text.includes("\0"))) {
+        throw new OperationValueError(
+          "Invalid argument `content` of files.block: it cannot contain a NUL byte",
+        );
+      }
+    }
+    // Markers that mean themselves in an awk /regex/ keep pyinfra's programs; others
+    // are given to awk as data and found with index().
+    const plainMarkers = awkLiteralSafe(start + end);
+    const markerData = plainMarkers ? [] : [quote(start), quote(end)];
+    const file = quote(operandPath(path));
     let prepare = new StringCommand(['OUT="$(TMPDIR=/tmp mktemp -t pyinfra.XXXXXX)" && ']);
     if (args.backup) {
       prepare = new StringCommand([
         "cp",
-        quotedPath,
-        quote(`${path}.${ctx.timestamp()}`),
+        file,
+        quote(operandPath(`${path}.${ctx.timestamp()}`)),
         "&&",
         prepare,
       ]);
     }
     const replaceFile = new StringCommand([
       "chmod $(stat -c %a",
-      quotedPath,
+      file,
       "2>/dev/null || stat -f %Lp",
-      quotedPath,
+      file,
       ") $OUT && ",
       '(chown $(stat -c "%U:%G"',
-      quotedPath,
+      file,
       "2>/dev/null) $OUT || ",
       'chown -n $(stat -f "%u:%g"',
-      quotedPath,
+      file,
       ') $OUT)  && mv "$OUT"',
-      quotedPath,
+      file,
     ]);
     const current = await ctx.host.getFact(Block, {
       path,
@@ -141,41 +234,24 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
       begin: args.begin ?? null,
       end: args.end ?? null,
     });
-    // Markers go inside awk /regexes/ (here and in the Block fact): no delimiter in them.
-    if (/[/\\]/.test(start + end)) {
-      throw new OperationValueError(
-        `block markers cannot contain slashes or backslashes: ${start}`,
-      );
-    }
 
     if (!present) {
       if (current === null) return ctx.noop("no remove required: file did not exist");
       if (current.length === 0) return ctx.noop("no remove required: markers not found");
+      const program = plainMarkers
+        ? `/${start}/,/${end}/ {next} 1`
+        : `${awkData(["s", "e"])} index($0, s) {f=1} f {if (index($0, e)) f=0; next} 1`;
       yield new StringCommand([
         prepare,
         "awk",
-        shellQuote(`/${start}/,/${end}/ {next} 1`),
-        quotedPath,
+        shellQuote(program),
+        file,
+        ...markerData,
         "> $OUT &&",
         replaceFile,
       ]);
       return;
     }
-    if (!args.content) {
-      throw new OperationValueError("'content' must be supplied when 'present' == True");
-    }
-    if (args.line) {
-      if (before === after) {
-        throw new OperationValueError(
-          "only one of 'before' or 'after' used when 'line` is specified",
-        );
-      }
-    } else if (before !== after) {
-      throw new OperationValueError(
-        "'line' must be supplied or 'before' and 'after' must be equal",
-      );
-    }
-    const content = typeof args.content === "string" ? args.content.split("\n") : args.content;
     const theBlock = [start, ...content, end].join("\n");
     const literal = args.tryPreventShellExpansion || SHELL_SPECIAL.test(theBlock);
     // pyinfra's double-quoted form is kept only when the shell would not change the text.
@@ -190,37 +266,50 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
         : `<<${terminator}`;
       yield new StringCommand([
         `cat ${stdin}${redirect}`,
-        quotedPath,
+        quote(path),
         open,
         `\n${theBlock}\n${terminator}`,
       ]);
-    } else if (current.length === 0) {
-      const regex = adjustRegex(args.line!, args.escapeRegexCharacters ?? false)
-        .replaceAll("/", "\\/");
+      return;
+    }
+    if (current.length === 0) {
+      const { test, data } = lineTest(line!, args.escapeRegexCharacters ?? false);
       const printBefore = before ? "{ print }" : "";
       const printAfter = after ? "{ print }" : "";
       // pyinfra's END prints ARGV[2], emptied in BEGIN: an empty line instead of the
       // block when no line matches. x still holds the block.
-      const program = `BEGIN {x=ARGV[2]; ARGV[2]=""} ${printAfter} f!=1 && /${regex}/ ` +
-        `{ print x; f=1} END {if (f==0) print x } ${printBefore}`;
+      const program = `${awkData(data === null ? ["x"] : ["x", "l"])} ${printAfter} ` +
+        `f!=1 && ${test} { print x; f=1} END {if (f==0) print x } ${printBefore}`;
       yield new StringCommand([
         prepare,
         "awk",
         shellQuote(program),
-        quotedPath,
+        file,
         argument(theBlock),
+        ...(data === null ? [] : [quote(data)]),
         "> $OUT &&",
         replaceFile,
       ]);
-    } else if (current.length !== content.length || content.some((l, i) => l !== current[i])) {
-      const program = `BEGIN {{f=1; x=ARGV[2]; ARGV[2]=""}}/${start}/ {print; print x; f=0} ` +
-        `/${end}/ {print; f=1; next} f`;
+      return;
+    }
+    // Output lines lose a carriage return at their end: content with one is compared
+    // with the block's exact bytes, read again with a mark after each line.
+    const existing = content.some((text) => text.endsWith("\r"))
+      ? await exactBlockLines(ctx, file, start, end)
+      : current;
+    if (existing.length !== content.length || content.some((l, i) => l !== existing[i])) {
+      const program = plainMarkers
+        ? `BEGIN {{f=1; x=ARGV[2]; ARGV[2]=""}}/${start}/ {print; print x; f=0} ` +
+          `/${end}/ {print; f=1; next} f`
+        : `${awkData(["x", "s", "e"], "f=1")} ` +
+          `index($0, s) {print; print x; f=0} index($0, e) {print; f=1; next} f`;
       yield new StringCommand([
         prepare,
         "awk",
         shellQuote(program),
-        quotedPath,
+        file,
         argument(content.join("\n")),
+        ...markerData,
         "> $OUT &&",
         replaceFile,
       ]);

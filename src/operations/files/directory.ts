@@ -7,7 +7,7 @@
 import * as posix from "node:path/posix";
 import { defineOperation, type Operation, type OperationContext } from "../../core/operation.ts";
 import { type OperationCommand, quote, StringCommand } from "../../core/command.ts";
-import { Directory, Link } from "../../facts/files.ts";
+import { Directory, Link, operandPath } from "../../facts/files.ts";
 import {
   chmod,
   chown,
@@ -69,12 +69,12 @@ async function* generateDirectory(
     info = null;
   }
   if (!present) {
-    if (info) yield new StringCommand(["rm", "-rf", quote(path)]);
+    if (info) yield new StringCommand(["rm", "-rf", quote(operandPath(path))]);
     else ctx.noop(`directory ${path} does not exist`);
     return;
   }
   if (info === null) {
-    yield new StringCommand(["mkdir", "-p", quote(path)]);
+    yield new StringCommand(["mkdir", "-p", quote(operandPath(path))]);
     if (mode) yield chmod(path, mode, recursive);
     if (user || group) yield chown(path, user, group, recursive);
     return;

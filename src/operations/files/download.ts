@@ -7,7 +7,7 @@
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { File, Md5File, Sha1File, Sha256File } from "../../facts/files.ts";
+import { File, Md5File, operandPath, Sha1File, Sha256File } from "../../facts/files.ts";
 import { Date_ as HostDate, Which } from "../../facts/server/basic.ts";
 import { OperationError } from "../../core/errors.ts";
 import { chmod, chown, type Mode } from "../util/files.ts";
@@ -52,7 +52,7 @@ export interface DownloadOptions {
 }
 
 function checksum(tools: string[], dest: string, sum: string, name: string): StringCommand {
-  const path = quote(dest);
+  const path = quote(operandPath(dest));
   const tries: (string | ReturnType<typeof quote>)[] = [];
   tools.forEach((tool, i) => {
     if (i > 0) tries.push("||");
@@ -171,7 +171,7 @@ export const download: Operation<DownloadOptions> = defineOperation<DownloadOpti
       if (await ctx.host.getFact(Which, { command: "curl" })) yield curl;
       else if (await ctx.host.getFact(Which, { command: "wget" })) yield wget;
       else yield new StringCommand(["(", curl, ") || (", wget, ")"]);
-      yield new StringCommand(["mv", quote(temp), quote(dest)]);
+      yield new StringCommand(["mv", quote(temp), quote(operandPath(dest))]);
       if (user || group) yield chown(dest, user, group);
       if (mode) yield chmod(dest, mode);
       if (args.sha1sum) yield checksum(["sha1sum", "shasum", "sha1"], dest, args.sha1sum, "SHA1");

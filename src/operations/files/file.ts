@@ -5,7 +5,7 @@
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { File } from "../../facts/files.ts";
+import { File, operandPath } from "../../facts/files.ts";
 import {
   chmod,
   chown,
@@ -79,13 +79,13 @@ export const file: Operation<FileOptions> = defineOperation<FileOptions>("files.
       info = null;
     }
     if (!present) {
-      if (info) yield new StringCommand(["rm", "-f", quote(path)]);
+      if (info) yield new StringCommand(["rm", "-f", quote(operandPath(path))]);
       else ctx.noop(`file ${path} does not exist`);
       return;
     }
     if (info === null) {
       if (args.createRemoteDir ?? true) yield* createRemoteDir(path, user, group, ctx);
-      yield new StringCommand(["touch", quote(path)]);
+      yield new StringCommand(["touch", quote(operandPath(path))]);
       if (mode) yield chmod(path, mode);
       if (user || group) yield chown(path, user, group);
       return;
@@ -93,7 +93,7 @@ export const file: Operation<FileOptions> = defineOperation<FileOptions>("files.
     let changed = false;
     if (args.touch) {
       changed = true;
-      yield new StringCommand(["touch", quote(path)]);
+      yield new StringCommand(["touch", quote(operandPath(path))]);
     }
     if (mode && info.mode !== mode) {
       yield chmod(path, mode);

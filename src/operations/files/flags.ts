@@ -5,7 +5,7 @@
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { Flags } from "../../facts/files.ts";
+import { Flags, operandPath } from "../../facts/files.ts";
 import { asList } from "../util/files.ts";
 
 /** Options of {@linkcode flags}. */
@@ -48,7 +48,7 @@ export const flags: Operation<FlagsOptions> = defineOperation<FlagsOptions>("fil
       yield new StringCommand([
         "chflags",
         quote(unique.map((f) => (present ? f : `no${f}`)).join(",")),
-        quote(args.path),
+        quote(operandPath(args.path)),
       ]);
     } else {
       ctx.noop(`'${args.path}' already has '${wanted.join(",")}' ${present ? "set" : "clear"}`);

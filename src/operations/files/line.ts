@@ -6,7 +6,7 @@
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { FindInFile } from "../../facts/files.ts";
+import { assertOneLine, FindInFile, operandPath } from "../../facts/files.ts";
 import { adjustRegex, interpolatedArgument, sedDelete, sedReplace } from "../util/files.ts";
 
 /** Options of {@linkcode line}. */
@@ -73,7 +73,7 @@ function appendCommand(
   // empty first line.
   return new StringCommand([
     "( [ $(tail -c1",
-    quote(path),
+    quote(operandPath(path)),
     "| wc -l) -eq 0 ] && echo ;",
     ...write,
     ") >>",
@@ -111,6 +111,10 @@ export const line: Operation<LineOptions> = defineOperation<LineOptions>("files.
   ],
   async *generator(args, ctx) {
     const { path, present = true, backup = false, ensureNewline = false } = args;
+    // Checked before any fact is read: a line holds no newline, and the sed script built
+    // from it must not be cut short.
+    assertOneLine(args.line, "line", "files.line");
+    if (args.replace) assertOneLine(args.replace, "replace", "files.line");
     const interpolate = args.interpolateVariables ?? false;
     // grep and sed read basic regular expressions: escaping `(` would make a group.
     const matchLine = adjustRegex(args.line, args.escapeRegexCharacters ?? false, "basic");
@@ -125,7 +129,12 @@ export const line: Operation<LineOptions> = defineOperation<LineOptions>("files.
     let append = appendCommand(text, path, interpolate, ensureNewline);
     if (backup) {
       append = new StringCommand([
-        new StringCommand(["cp", quote(path), quote(`${path}.${timestamp}`), "&&"]),
+        new StringCommand([
+          "cp",
+          quote(operandPath(path)),
+          quote(operandPath(`${path}.${timestamp}`)),
+          "&&",
+        ]),
         append,
       ]);
     }
@@ -134,7 +143,9 @@ export const line: Operation<LineOptions> = defineOperation<LineOptions>("files.
     if (!presentLines?.length && present) {
       // With a replacement, append only when the replacement line is not there either.
       if (replace) {
-        let whole = replace;
+        // The replacement is text, not a pattern: its regex characters are escaped
+        // (unless the shell is to expand it), so the next run finds it as written.
+        let whole = interpolate ? replace : replace.replace(/[.\\*[\]^$]/g, "\\$&");
         if (!whole.startsWith("^")) whole = `^${whole}`;
         if (!whole.endsWith("$")) whole = `${whole}$`;
         presentLines = await ctx.host.getFact(FindInFile, {

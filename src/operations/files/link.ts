@@ -5,7 +5,7 @@
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { Link } from "../../facts/files.ts";
+import { Link, operandPath } from "../../facts/files.ts";
 import { OperationError } from "../../core/errors.ts";
 import { chown, type ForceOptions, replaceInvalidPath, validatePath } from "../util/files.ts";
 import { createRemoteDir } from "./directory.ts";
@@ -64,7 +64,7 @@ export const link: Operation<LinkOptions> = defineOperation<LinkOptions>("files.
       yield* replaceInvalidPath("link", path, args, ctx);
       info = null;
     }
-    const remove = new StringCommand(["rm", "-f", quote(path)]);
+    const remove = new StringCommand(["rm", "-f", quote(operandPath(path))]);
     if (!present || !target) {
       if (info) yield remove;
       else ctx.noop(`link ${path} does not exist`);
@@ -72,8 +72,11 @@ export const link: Operation<LinkOptions> = defineOperation<LinkOptions>("files.
     }
     const add = new StringCommand([
       (args.symbolic ?? true) ? "ln -s" : "ln",
+      // A target is written into the link as given, so it cannot take `./`: `--` ends
+      // ln's options instead (only when needed, so ordinary commands keep their bytes).
+      ...(target.startsWith("-") ? ["--"] : []),
       quote(target),
-      quote(path),
+      quote(operandPath(path)),
     ]);
     if (info === null) {
       if (args.createRemoteDir ?? true) yield* createRemoteDir(path, user, group, ctx);

@@ -4,8 +4,8 @@
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
-import { FindInFile } from "../../facts/files.ts";
-import { OperationTypeError } from "../../core/errors.ts";
+import { assertOneLine, FindInFile } from "../../facts/files.ts";
+import { OperationTypeError, OperationValueError } from "../../core/errors.ts";
 import { sedReplace } from "../util/files.ts";
 
 /** Options of {@linkcode replace}. */
@@ -55,6 +55,17 @@ export const replace: Operation<ReplaceOptions> = defineOperation<ReplaceOptions
         "Missing argument `replace` required in `files.replace` operation",
       );
     }
+    // Checked before any fact is read: sed matches within one line.
+    assertOneLine(
+      text,
+      args.text === null || args.text === undefined ? "match" : "text",
+      "files.replace",
+    );
+    if (String(args.replace).includes("\0")) {
+      throw new OperationValueError(
+        "Invalid argument `replace` of files.replace: it cannot contain a NUL byte",
+      );
+    }
     const interpolate = args.interpolateVariables ?? false;
     const existing = await ctx.host.getFact(FindInFile, {
       path: args.path,
@@ -67,6 +78,7 @@ export const replace: Operation<ReplaceOptions> = defineOperation<ReplaceOptions
         backup: args.backup ?? false,
         interpolateVariables: interpolate,
         timestamp: ctx.timestamp(),
+        argument: "text",
       });
     } else {
       ctx.noop(`string "${text}" does not exist in ${args.path}`);

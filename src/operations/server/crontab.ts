@@ -1,14 +1,36 @@
 /**
- * `server.crontab`: one entry of a user's crontab, edited through a temporary copy
- * (`crontab -l > tmp`, edit, `crontab tmp`).
+ * `server.crontab`: one entry of a user's crontab, edited in a pipe
+ * (`crontab -l | awk ... | crontab -`): no temporary file holds the crontab.
  *
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
-import { type OperationCommand, quote, StringCommand } from "../../core/command.ts";
+import { quote, StringCommand } from "../../core/command.ts";
+import { shellQuote } from "../../core/quote.ts";
+import { OperationValueError } from "../../core/errors.ts";
 import { Crontab, type CrontabEntry } from "../../facts/server/system.ts";
-import { sedReplace } from "../util/files.ts";
-import { escapeBasicRegex } from "./util.ts";
+import { interpolatedArgument } from "../util/files.ts";
+
+// awk programs that take the entry's command (c) and new line (n) from their operands,
+// as data, and read the crontab from stdin.
+const AWK_TAKE_COMMAND = 'BEGIN {c=ARGV[1]; ARGV[1]=""}';
+const AWK_TAKE_COMMAND_AND_LINE = 'BEGIN {c=ARGV[1]; n=ARGV[2]; ARGV[1]=""; ARGV[2]=""}';
+// An entry is found by its command on a line that is not a comment.
+const NOT_COMMENT = "!/^[ \\t]*#/";
+
+function camelCase(name: string): string {
+  return name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Refuses a newline or NUL in a part of a crontab entry, naming the argument. */
+function oneLine(text: string, argument: string): void {
+  if (/[\n\r\0]/.test(String(text))) {
+    throw new OperationValueError(
+      `Invalid argument \`${argument}\` of server.crontab: a crontab entry is one line, ` +
+        `without a newline, carriage return or NUL: ${JSON.stringify(text)}`,
+    );
+  }
+}
 
 /** A crontab time field: `"*"`, a number, a range or step (`"1-5"`, `"0/15"`), or a list (joined with commas). */
 export type CronField = string | number | (string | number)[];
@@ -97,6 +119,13 @@ export const crontab: Operation<CrontabOptions> = defineOperation<CrontabOptions
         month: field(args.month),
         day_of_week: field(args.dayOfWeek),
       };
+      // A crontab entry is one line: a newline in any part would add a line of its own.
+      oneLine(command, "command");
+      if (cronName) oneLine(cronName, "cronName");
+      if (specialTime) oneLine(specialTime, "specialTime");
+      if (user) oneLine(user, "user");
+      for (const [name, value] of Object.entries(times)) oneLine(value, camelCase(name));
+
       const entries = (await ctx.host.getFact(Crontab, { user })) ?? {};
       const nameComment = `# pyinfra-name=${cronName}`;
 
@@ -113,43 +142,58 @@ export const crontab: Operation<CrontabOptions> = defineOperation<CrontabOptions
         }
       }
 
-      const temp = ctx.tempFilename();
       const newLine = specialTime
         ? `${specialTime} ${command}`
         : `${times.minute} ${times.hour} ${times.day_of_month} ${times.month} ${times.day_of_week} ${command}`;
-      // The command is matched literally (pyinfra used it as a regular expression).
-      const match = `.*${escapeBasicRegex(existingCommand)}.*`;
-      const sed = (replacement: string) =>
-        sedReplace(temp, match, replacement, {
-          interpolateVariables: args.interpolateVariables ?? false,
-          timestamp: ctx.timestamp(),
-        });
+      const value = (text: string) =>
+        args.interpolateVariables ? interpolatedArgument(text) : quote(text);
       const hasEntries = Object.keys(entries).length > 0;
+      const userArgs = user ? ["-u", quote(user)] : [];
+      // The new crontab goes to `crontab -` through a pipe: no temporary file. The
+      // current one is read first and must be read whole (`&&`), or nothing is written.
+      const current = new StringCommand(['tab="$(crontab -l', ...userArgs, ')" &&']);
+      const install = new StringCommand(["| crontab", ...userArgs, "-"]);
+      // Text reaches the crontab through printf '%s\n' (dash's echo would read its
+      // backslashes) and through awk operands read as data (never as a program).
+      const edit = (program: string, data: string[]) =>
+        new StringCommand([
+          current,
+          `printf '%s\\n' "$tab" | awk`,
+          shellQuote(program),
+          ...data.map(value),
+          install,
+        ]);
 
-      const edits: OperationCommand[] = [];
+      let change: StringCommand | null = null;
       if (!present && existing !== undefined) {
-        edits.push(sed(""));
+        // As pyinfra, the entry's line is emptied rather than deleted.
+        change = edit(`${AWK_TAKE_COMMAND} ${NOT_COMMENT} && index($0, c) {print ""; next} 1`, [
+          existingCommand,
+        ]);
       } else if (present && existing === undefined) {
-        if (cronName) {
-          if (hasEntries) edits.push(new StringCommand(["echo '' >>", quote(temp)]));
-          edits.push(new StringCommand(["echo", quote(nameComment), ">>", quote(temp)]));
-        }
-        edits.push(new StringCommand(["echo", quote(newLine), ">>", quote(temp)]));
+        const lines = cronName ? [...(hasEntries ? [""] : []), nameComment, newLine] : [newLine];
+        change = new StringCommand([
+          ...(hasEntries ? [current, `printf '%s\\n' "$tab"`, "&&"] : []),
+          `printf '%s\\n'`,
+          ...lines.map(value),
+        ]);
+        change = hasEntries
+          ? new StringCommand(["{", change, ";}", install])
+          : new StringCommand([change, install]);
       } else if (present && existing !== undefined) {
         if (existingCommand !== command || differs(existing, { specialTime, times })) {
-          edits.push(sed(newLine));
+          change = edit(
+            `${AWK_TAKE_COMMAND_AND_LINE} ${NOT_COMMENT} && index($0, c) {print n; next} 1`,
+            [existingCommand, newLine],
+          );
         }
       }
 
-      if (!edits.length) {
+      if (!change) {
         ctx.noop(`crontab ${command} ${present ? "exists" : "does not exist"}`);
         return;
       }
-      // `-u USER`, or nothing (pyinfra keeps the empty slot: `crontab -l  > tmp`).
-      const userArgs = user ? new StringCommand(["-u", quote(user)]) : "";
-      if (hasEntries) yield new StringCommand(["crontab -l", userArgs, ">", quote(temp)]);
-      yield* edits;
-      yield new StringCommand(["crontab", userArgs, quote(temp)]);
+      yield change;
     },
   },
 );

@@ -7,12 +7,58 @@
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { type CommandPart, quote, StringCommand } from "../../core/command.ts";
 import { Groups, Os } from "../../facts/server/basic.ts";
-import { Users } from "../../facts/server/users.ts";
+import { type UserInfo, Users } from "../../facts/server/users.ts";
 import { directory } from "../files/directory.ts";
 import { file } from "../files/file.ts";
 import { putContent } from "../files/put.ts";
 import { line } from "../files/line.ts";
 import { singleQuoted } from "./util.ts";
+import { OperationValueError } from "../../core/errors.ts";
+import type { OperationContext } from "../../core/operation.ts";
+import { shellQuote } from "../../core/quote.ts";
+import { Command } from "../../facts/server/basic.ts";
+
+/**
+ * A user's entry as /etc/passwd and `id` give it. server.Users reads entries through
+ * dash's `echo` (pyinfra's command), which changes backslashes: `\\t` becomes a tab and
+ * `\\c` ends the output, so a user whose comment has one is read again here, exactly,
+ * with the name given to awk as data.
+ */
+async function exactEntry(
+  ctx: OperationContext,
+  name: string,
+  existing: UserInfo,
+): Promise<UserInfo> {
+  const program =
+    'BEGIN {FS=":"; u=ARGV[1]; ARGV[1]=""} $1 == u {print $5 ":" $6 ":" $7 ":."; exit}';
+  const command = new StringCommand([
+    "awk",
+    shellQuote(program),
+    quote(name),
+    "/etc/passwd && id -gn --",
+    quote(name),
+    "&& id -Gn --",
+    quote(name),
+  ]);
+  const output = await ctx.host.getFact(Command, { command: command.raw() });
+  const lines = (output ?? "").split("\n");
+  if (lines.length !== 3 || !lines[0].endsWith(":.")) return existing;
+  const [comment, home, shell] = lines[0].slice(0, -2).split(":");
+  const group = lines[1];
+  return {
+    ...existing,
+    comment: comment || null,
+    home: home || null,
+    shell: shell || null,
+    group,
+    groups: lines[2].split(" ").filter((g) => g && g !== group),
+  };
+}
+
+/** Whether server.Users may have read a user's entry wrong (see {@linkcode exactEntry}). */
+function echoMayHaveChanged(wanted: string | null | undefined, read: UserInfo): boolean {
+  return (wanted ?? "").includes("\\") || /[\\\p{Cc}]/u.test(read.comment ?? "");
+}
 
 /** Membership test that also accepts the dict shape some recorded facts use. */
 function contains(
@@ -193,12 +239,25 @@ export const user: Operation<UserOptions> = defineOperation<UserOptions>("server
   ],
   summary: "Add/remove/update system users & their ssh authorized_keys.",
   async *generator(args, ctx) {
+    // /etc/passwd holds one line per user, its fields split by `:`.
+    for (const key of ["comment", "home", "shell"] as const) {
+      const value = args[key];
+      if (typeof value === "string" && /[\n\r\0:]/.test(value)) {
+        throw new OperationValueError(
+          `Invalid argument \`${key}\` of server.user: /etc/passwd cannot hold a newline, ` +
+            `carriage return, NUL or colon in it: ${JSON.stringify(value)}`,
+        );
+      }
+    }
     const users = await ctx.host.getFact(Users);
     const existingGroups = await ctx.host.getFact(Groups);
     const os = await ctx.host.getFact(Os);
     const freebsd = os === "FreeBSD";
     const name = args.user;
-    const existing = users && Object.hasOwn(users, name) ? users[name] : undefined;
+    let existing = users && Object.hasOwn(users, name) ? users[name] : undefined;
+    if (existing && echoMayHaveChanged(args.comment, existing)) {
+      existing = await exactEntry(ctx, name, existing);
+    }
     const groups = args.groups ?? [];
     let group = args.group;
     const home = args.home ?? existing?.home ?? `/home/${name}`;

@@ -10,7 +10,8 @@ import * as posix from "node:path/posix";
 import { createHash } from "node:crypto";
 import { type OperationCommand, quote, StringCommand } from "../../core/command.ts";
 import type { OperationContext } from "../../core/operation.ts";
-import { OperationError, OperationTypeError } from "../../core/errors.ts";
+import { operandPath } from "../../facts/files.ts";
+import { OperationError, OperationTypeError, OperationValueError } from "../../core/errors.ts";
 
 /** A file mode as operations take it: 644, "644", or a symbolic "u+x". */
 export type Mode = number | string;
@@ -47,7 +48,11 @@ export function asList<T>(value: T | readonly T[] | null | undefined): T[] {
  * ```
  */
 export function chmod(target: string, mode: Mode, recursive = false): StringCommand {
-  return new StringCommand([recursive ? "chmod -R" : "chmod", quote(String(mode)), quote(target)]);
+  return new StringCommand([
+    recursive ? "chmod -R" : "chmod",
+    quote(String(mode)),
+    quote(operandPath(target)),
+  ]);
 }
 
 /**
@@ -75,7 +80,7 @@ export function chown(
     owner = group ?? "";
   }
   const flags = [command, ...(recursive ? ["-R"] : []), ...(dereference ? [] : ["-h"])].join(" ");
-  return new StringCommand([flags, quote(owner), quote(target)]);
+  return new StringCommand([flags, quote(owner), quote(operandPath(target))]);
 }
 
 /**
@@ -159,11 +164,90 @@ export interface SedReplaceOptions {
   interpolateVariables?: boolean;
   /** The backup suffix (`ctx.timestamp()`). */
   timestamp: string;
+  /** The option the pattern came from, named when it is refused. @default {"line"} */
+  argument?: string;
+}
+
+/**
+ * A sed regular expression made safe to put between `/` delimiters, for every byte:
+ * sed reads the text between delimiters as pairs (`\` and the next character) and
+ * single characters, and so does this. A lone `/` becomes `\/` (which sed reads as a
+ * plain `/`), an escaped pair is kept as the user wrote it (`\/` stays `\/`), and a
+ * backslash left alone at the end becomes `\\` so it cannot escape the closing
+ * delimiter. The result therefore ends exactly where the delimiter is put, whatever the
+ * input. A newline cannot be part of a line's pattern and is refused.
+ *
+ * @param pattern A basic regular expression.
+ * @param argument The option the pattern came from, for the error message.
+ * @returns The pattern, ready to go between `/` delimiters.
+ *
+ * @example
+ * ```ts
+ * import { sedPattern } from "./files.ts";
+ * sedPattern("a/b"); // "a\\/b"
+ * sedPattern("a\\/b"); // "a\\/b"
+ * ```
+ */
+export function sedPattern(pattern: string, argument = "line"): string {
+  if (/[\n\0]/.test(pattern)) {
+    throw new OperationValueError(
+      `Invalid argument \`${argument}\`: a sed pattern matches within one line and cannot ` +
+        `contain a newline or NUL: ${JSON.stringify(pattern)}`,
+    );
+  }
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === "\\") {
+      const next = pattern[i + 1];
+      if (next === undefined) out += "\\\\";
+      else {
+        out += char + next;
+        i++;
+      }
+    } else if (char === "/") out += "\\/";
+    else out += char;
+  }
+  return out;
+}
+
+/**
+ * A sed replacement that writes the text literally, for every byte, except `\1`...`\9`
+ * (the groups of the pattern): `&`, `/` and every other backslash are escaped, and a
+ * newline is written as sed's `\` + newline.
+ *
+ * @param replacement The text that replaces the match.
+ * @returns The replacement, ready to go between `/` delimiters.
+ *
+ * @example
+ * ```ts
+ * import { sedReplacement } from "./files.ts";
+ * sedReplacement("a&b/c"); // "a\\&b\\/c"
+ * sedReplacement("\\1 \\n"); // "\\1 \\\\n"
+ * ```
+ */
+export function sedReplacement(replacement: string): string {
+  if (replacement.includes("\0")) {
+    throw new OperationValueError("Invalid argument `replace`: it cannot contain a NUL byte");
+  }
+  let out = "";
+  for (let i = 0; i < replacement.length; i++) {
+    const char = replacement[i];
+    const next = replacement[i + 1];
+    if (char === "\\" && next !== undefined && next >= "1" && next <= "9") {
+      out += char + next;
+      i++;
+    } else if (char === "\\" || char === "&" || char === "/" || char === "\n") out += "\\" + char;
+    else out += char;
+  }
+  return out;
 }
 
 /**
  * `sed -i.TIMESTAMP 's/LINE/REPLACE/FLAGS' FILE`, removing the backup unless asked to
- * keep it. `/` is escaped in both parts and `&` in the replacement, as pyinfra does.
+ * keep it. The pattern goes through {@linkcode sedPattern} and the replacement through
+ * {@linkcode sedReplacement}, so no text can end the `s` command: for ordinary text this
+ * is pyinfra's command (`/` escaped in both parts, `&` in the replacement).
  *
  * @example
  * ```ts
@@ -179,9 +263,9 @@ export function sedReplace(
   options: SedReplaceOptions,
 ): StringCommand {
   const flags = flagString(options.flags);
-  const pattern = line.replaceAll("/", "\\/");
-  const replacement = String(replace).replaceAll("/", "\\/").replaceAll("&", "\\&");
-  const script = `s/${pattern}/${replacement}/${flags}`;
+  const script = `s/${sedPattern(line, options.argument)}/${
+    sedReplacement(String(replace))
+  }/${flags}`;
   return sedInPlace(file, script, options);
 }
 
@@ -198,7 +282,7 @@ export function sedReplace(
  */
 export function sedDelete(file: string, line: string, options: SedReplaceOptions): StringCommand {
   const flags = flagString(options.flags);
-  const script = `/${line.replaceAll("/", "\\/")}/${/i/i.test(flags) ? "I" : ""}d`;
+  const script = `/${sedPattern(line, options.argument)}/${/i/i.test(flags) ? "I" : ""}d`;
   return sedInPlace(file, script, options);
 }
 
@@ -208,14 +292,27 @@ function sedInPlace(file: string, script: string, options: SedReplaceOptions): S
     "sed",
     quote(`-i.${options.timestamp}`),
     options.interpolateVariables ? interpolatedArgument(script) : singleQuoted(script),
-    quote(file),
+    quote(operandPath(file)),
   ]);
   if (options.backup) return sed;
-  return new StringCommand([sed, "&&", "rm", "-f", quote(`${file}.${options.timestamp}`)]);
+  return new StringCommand([
+    sed,
+    "&&",
+    "rm",
+    "-f",
+    quote(operandPath(`${file}.${options.timestamp}`)),
+  ]);
 }
 
+/** sed flags as one word: letters and digits only, so they cannot add a command. */
 function flagString(flags: string | readonly string[] | null | undefined): string {
-  return typeof flags === "string" ? flags : (flags ?? []).join("");
+  const text = typeof flags === "string" ? flags : (flags ?? []).join("");
+  if (!/^[A-Za-z0-9]*$/.test(text)) {
+    throw new OperationValueError(
+      `Invalid argument \`flags\`: sed flags are letters and digits, got ${JSON.stringify(text)}`,
+    );
+  }
+  return text;
 }
 
 /** Always single quotes (pyinfra's sed scripts are quoted even when bare would do). */
@@ -297,8 +394,8 @@ export function* replaceInvalidPath(
   if (options.forceBackup ?? true) {
     let backup = `${path}.${ctx.timestamp()}`;
     if (options.forceBackupDir) backup = `${options.forceBackupDir}/${posix.basename(backup)}`;
-    yield new StringCommand(["mv", quote(path), quote(backup)]);
+    yield new StringCommand(["mv", quote(operandPath(path)), quote(operandPath(backup))]);
   } else {
-    yield new StringCommand(["rm", "-rf", quote(path)]);
+    yield new StringCommand(["rm", "-rf", quote(operandPath(path))]);
   }
 }
