@@ -475,6 +475,7 @@ export class Host {
   async reconnect(): Promise<void> {
     const old = this.#connector;
     this.#connector = undefined;
+    this.#created = undefined; // a new connection is a new connector
     this.#connecting = undefined;
     this.#askpass = undefined;
     this.invalidateFacts();

@@ -11,6 +11,7 @@ import { StringCommand } from "./command.ts";
 
 /** Option name -> TypeScript type text, per operation. */
 const registry = new Map<string, Readonly<Record<string, string>>>();
+const requiredOptions = new Map<string, readonly string[]>();
 let enabled = true;
 
 /**
@@ -23,16 +24,23 @@ export function setOptionTypeChecks(on: boolean): void {
 }
 
 /**
- * Registers the option types of operations (generated: src/operations/option_types.ts).
+ * Registers the option types of operations, and the options each must be given
+ * (generated: src/operations/option_types.ts).
  *
  * @example
  * ```ts
  * import { registerOptionTypes } from "./option_types.ts";
- * registerOptionTypes({ "demo.touch": { path: "string", mode: "number | null" } });
+ * registerOptionTypes({ "demo.touch": { path: "string", mode: "number | null" } }, {
+ *   "demo.touch": ["path"],
+ * });
  * ```
  */
-export function registerOptionTypes(types: Readonly<Record<string, Record<string, string>>>) {
+export function registerOptionTypes(
+  types: Readonly<Record<string, Record<string, string>>>,
+  required: Readonly<Record<string, readonly string[]>> = {},
+) {
   for (const [operation, options] of Object.entries(types)) registry.set(operation, options);
+  for (const [operation, names] of Object.entries(required)) requiredOptions.set(operation, names);
 }
 
 /**
@@ -190,14 +198,24 @@ export function checkImpossibleValues(
 
 /**
  * Throws an {@linkcode ArgumentError} naming the operation, the call site and the
- * option when an option's value does not fit its declared type.
+ * option when a required option is missing or an option's value does not fit its
+ * declared type.
  */
 export function checkOptionTypes(
   operation: string,
   args: Readonly<Record<string, unknown>>,
   where: string,
 ): void {
-  const types = enabled ? registry.get(operation) : undefined;
+  if (!enabled) return;
+  const missing = (requiredOptions.get(operation) ?? []).filter((name) => args[name] === undefined);
+  if (missing.length) {
+    throw new ArgumentError(
+      `${operation} in ${where}: ${missing.join(", ")} ${
+        missing.length > 1 ? "are" : "is"
+      } required`,
+    );
+  }
+  const types = registry.get(operation);
   if (!types) return;
   for (const [name, value] of Object.entries(args)) {
     const type = types[name];
