@@ -70,7 +70,8 @@ export function checkHostName(name: string, source: string): void {
  * `@terraform/KEY` and `@vagrant[/VM]` expand into the hosts those tools list.
  */
 export async function inlineInventory(text: string): Promise<InventorySpec> {
-  const names = text.split(",").map((n) => n.trim()).filter(Boolean);
+  // A name given twice is one host (two would race on the same connection and report).
+  const names = [...new Set(text.split(",").map((n) => n.trim()).filter(Boolean))];
   if (!names.length) throw new ArgumentError(`Empty inventory: ${JSON.stringify(text)}`);
   const hosts: HostDeclaration[] = [];
   for (const name of names) {

@@ -12,7 +12,7 @@ import { describeCommand, toCommand, UploadCommand } from "../core/command.ts";
 import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
-import { ArgumentError, DeployError, TsinfraError } from "../core/errors.ts";
+import { ArgumentError, DeployError, EXIT, TsinfraError } from "../core/errors.ts";
 import { HostPlan, type PlannedOperation } from "./plan.ts";
 import { createOperationContext } from "./operation_context.ts";
 import { ModuleLoader, toDeployError } from "../loader/module_loader.ts";
@@ -125,6 +125,13 @@ export async function prepareOperation(
       }
     }
   } catch (error) {
+    // The controller's own input is wrong (a missing local file, a broken template):
+    // the same on every host, so the run stops before anything runs (exit 2).
+    if (error instanceof TsinfraError && error.exitCode === EXIT.BAD_INPUT) {
+      const stop = new DeployError(`${planned.name} at ${planned.callSite}: ${error.message}`);
+      stop.cause = error;
+      throw stop;
+    }
     const message = error instanceof TsinfraError || error instanceof Error
       ? error.message
       : String(error);

@@ -131,7 +131,7 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
             JSON.stringify(out)
           } });\nserver.shell({ commands: ["true"] });\n`,
       );
-      const result = await tsinfraIn(dir, "@local,@local", "other.ts", "--dry");
+      const result = await tsinfraIn(dir, "@local,@sim/a", "other.ts", "--dry", "--workers", "2");
       assertEquals(result.code, 0, result.stdout + result.stderr);
       const warnings = (result.stdout + result.stderr).split("\n").filter((l) =>
         l.includes(OTHER_VERSION)

@@ -154,3 +154,40 @@ for (
     });
   });
 }
+
+Deno.test("a missing required option is one error naming it, exit 2, before the first operation runs", async () => {
+  await withDeploy({
+    "deploy.ts": FIRST +
+      `// @ts-ignore: the missing option is the point\nfiles.line({ path: "/tmp/x" });\n`,
+  }, async (dir, canary) => {
+    const out = await tsinfraIn(dir, "@local,@sim/a", "deploy.ts", "-y");
+    assertEquals(out.code, 2, out.stdout + out.stderr);
+    assertMatch(out.stderr, /files\.line in deploy\.ts:4:\d+: line is required/);
+    assertEquals(await exists(canary), false);
+  });
+});
+
+Deno.test("a missing files.put source and a template that does not parse stop the run with exit 2", async () => {
+  await withDeploy({
+    "put.ts": FIRST + `files.put({ src: "./missing.txt", dest: "/tmp/tsinfra-put-missing" });\n`,
+    "template.ts": FIRST + `files.template({ src: "./bad.eta", dest: "/tmp/tsinfra-bad-eta" });\n`,
+    "bad.eta": "Hello <%= it.x %\n",
+  }, async (dir, canary) => {
+    const put = await tsinfraIn(dir, "@local", "put.ts", "-y");
+    assertEquals(put.code, 2, put.stdout + put.stderr);
+    assertMatch(put.stderr, /files\.put .* at put\.ts:3:\d+: No such file: .*missing\.txt/);
+    const template = await tsinfraIn(dir, "@local,@sim/a", "template.ts", "-y");
+    assertEquals(template.code, 2, template.stdout + template.stderr);
+    assertMatch(template.stderr, /Error in template: .*bad\.eta \(L1\)/);
+    assertEquals(await exists(canary), false);
+  });
+});
+
+Deno.test("a host named twice in an inline inventory is one host", async () => {
+  await withDeploy({ "deploy.ts": FIRST }, async (dir) => {
+    const out = await tsinfraIn(dir, "@local,@local", "deploy.ts", "--dry");
+    assertEquals(out.code, 0, out.stdout + out.stderr);
+    assertEquals(out.stdout.match(/\[@local\] Connected/g)?.length, 1);
+    assertMatch(out.stdout, /Operations: 1 {3}Change: 1/);
+  });
+});

@@ -11,7 +11,12 @@ import { createHash } from "node:crypto";
 import { type OperationCommand, quote, StringCommand } from "../../core/command.ts";
 import type { OperationContext } from "../../core/operation.ts";
 import { operandPath } from "../../facts/files.ts";
-import { OperationError, OperationTypeError, OperationValueError } from "../../core/errors.ts";
+import {
+  EXIT,
+  OperationError,
+  OperationTypeError,
+  OperationValueError,
+} from "../../core/errors.ts";
 
 /** A file mode as operations take it: 644, "644", or a symbolic "u+x". */
 export type Mode = number | string;
@@ -360,6 +365,8 @@ export function fnmatchRegExp(pattern: string): RegExp {
 /** A controller file or folder that is not there (pyinfra raises `IOError`). */
 export class LocalFileError extends OperationError {
   override name = "IOError";
+  // The controller's file: bad input, the same for every host.
+  override exitCode: number = EXIT.BAD_INPUT;
 }
 
 /** Options shared by operations that replace a path of the wrong type. */

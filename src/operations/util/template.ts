@@ -18,7 +18,7 @@ import * as posix from "node:path/posix";
 import vm from "node:vm";
 import { Eta } from "../../deps.ts";
 import type { OperationContext } from "../../core/operation.ts";
-import { OperationError } from "../../core/errors.ts";
+import { EXIT, OperationError } from "../../core/errors.ts";
 import { LocalFileError } from "./files.ts";
 
 /** Where a template failed. */
@@ -155,6 +155,7 @@ export function renderTemplate(
     cacheFilepaths: false,
   });
   let failure: Failure | undefined;
+  let unparsable = false;
   eta.resolvePath = (name, options) =>
     posix.resolve(posix.dirname(options?.filepath ?? path), name);
   eta.readFile = (file) => {
@@ -177,6 +178,7 @@ export function renderTemplate(
         }
       }
       failure ??= { file: options?.filepath ?? path, line, reason, text: str };
+      unparsable = true;
       throw err;
     }
   };
@@ -193,6 +195,12 @@ export function renderTemplate(
   } catch (error) {
     if (error instanceof LocalFileError && !failure) throw error;
     const err = errorOf(error);
-    throw new OperationError(describe(failure ?? { file: path, reason: err.message, text }));
+    const failed = new OperationError(
+      describe(failure ?? { file: path, reason: err.message, text }),
+    );
+    // A template (or an include) that does not parse is bad input whatever the host:
+    // pyinfra's OperationError still, with the exit status of bad input.
+    if (unparsable) failed.exitCode = EXIT.BAD_INPUT;
+    throw failed;
   }
 }
