@@ -13,6 +13,12 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   Deno.addSignalListener("SIGINT", async () => {
+    // The first Ctrl-C during a deploy stops it cleanly; otherwise, or a second time, quit.
+    const { requestStop } = await import("./src/cli/interrupt.ts");
+    if (requestStop()) {
+      console.error("\ntsinfra: stopping (Ctrl-C again to quit at once)");
+      return;
+    }
     console.error("\ntsinfra: interrupted");
     // Local commands run in their own process groups: the terminal's ^C does not reach them.
     const { stopRunningProcesses } = await import("./src/connectors/process.ts");

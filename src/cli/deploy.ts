@@ -19,6 +19,7 @@ import type { Output } from "./output.ts";
 import { printProposedChanges, printResults } from "./summary.ts";
 import { findOperation, parseOperationArguments } from "./adhoc.ts";
 import { askSecret, confirm } from "./prompt.ts";
+import { interruptSignal } from "./interrupt.ts";
 import { argumentDefaults, type CliOptions, connectionData, parseData } from "./program.ts";
 
 const encoder = new TextEncoder();
@@ -111,6 +112,7 @@ export async function deployVerb(
     options.sudoPassword = await askSecret("sudo password: ");
   }
   const yes = options.yes || Deno.env.get("TSINFRA_YES") === "1";
+  const signal = interruptSignal();
   const { report, approved } = await runDeploy({
     inventory: inventoryText,
     spec,
@@ -131,6 +133,7 @@ export async function deployVerb(
     serial: options.serial,
     noWait: !options.wait,
     failPercent: options.failPercent,
+    signal,
     onPrepared: (plan) => {
       if (options.json) return;
       if (debugOnly) {
@@ -155,9 +158,11 @@ export async function deployVerb(
   });
   if (!approved) {
     out.line("Stopped: nothing was changed.");
+    if (options.json) writeStdout(JSON.stringify(report, null, 2) + "\n");
     return EXIT.INTERRUPTED;
   }
   if (!options.json && !options.dry && !debugOnly) printResults(out, report);
   if (options.json) writeStdout(JSON.stringify(report, null, 2) + "\n");
+  if (signal.aborted) return EXIT.INTERRUPTED;
   return report.success ? EXIT.SUCCESS : EXIT.HOST_FAILED;
 }

@@ -7,7 +7,13 @@
  *
  * @module
  */
-import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
+import type {
+  CommandOutput,
+  Connector,
+  DisconnectOptions,
+  RunOptions,
+  TransferOptions,
+} from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { moveIntoPlace } from "./move.ts";
@@ -192,11 +198,15 @@ export class DockerConnector implements Connector {
     }
   }
 
-  async disconnect(): Promise<string | void> {
+  async disconnect(options: DisconnectOptions = {}): Promise<string | void> {
     const container = this.#container;
     this.#container = undefined;
     try {
       if (!container || !this.#startedFromImage) return;
+      if (options.discard) {
+        await this.#cli(["rm", "-f", container]);
+        return `removed the container of ${this.#label} without committing it${this.#host.where}`;
+      }
       // The container ran `sleep infinity`; the new image keeps the original's commands.
       const commit = await this.#cli(["commit", ...this.#restoreOnCommit, container]);
       await this.#cli(["rm", "-f", container]);

@@ -54,6 +54,8 @@ export class SshConnector implements Connector {
   #slots = new Slots(MAX_CHANNELS);
   /** Commands in flight, told when the connection drops. */
   #running = new Set<(reason: string) => void>();
+  /** The command channels open now, for {@linkcode cancel}. */
+  #channels = new Set<ClientChannel>();
 
   /**
    * @param target the host to reach (the inventory name, or what follows `@ssh/`)
@@ -160,6 +162,7 @@ export class SshConnector implements Connector {
       const finish = (result: Partial<CommandOutput> = {}) => {
         if (done) return;
         done = true;
+        this.#channels.delete(channel);
         if (timer !== undefined) clearTimeout(timer);
         this.#running.delete(onLost);
         stdout += out.decode();
@@ -174,6 +177,7 @@ export class SshConnector implements Connector {
         });
       };
       this.#running.add(onLost);
+      this.#channels.add(channel);
       channel.on("data", (chunk: Buffer) => {
         const text = out.decode(chunk, { stream: true });
         stdout += text;
@@ -356,6 +360,22 @@ export class SshConnector implements Connector {
     }
   }
 
+  /**
+   * Stops the commands running now and closes them. sshd signals the command's process
+   * group; TERM (not KILL) so that sudo, which cannot pass KILL on, passes it to its
+   * command.
+   */
+  cancel(): void {
+    for (const channel of [...this.#channels]) {
+      try {
+        killChannel(channel, "TERM");
+        channel.close();
+      } catch {
+        // the connection is gone
+      }
+    }
+  }
+
   async disconnect(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
@@ -418,7 +438,7 @@ class Slots {
  * the login user: a command running under sudo as another user is not reached, and
  * stops only when it notices the closed channel.
  */
-function killChannel(channel: ClientChannel): void {
+function killChannel(channel: ClientChannel, signal = "KILL"): void {
   const internal = channel as unknown as {
     outgoing?: { id?: number; state?: string };
     _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
@@ -426,7 +446,7 @@ function killChannel(channel: ClientChannel): void {
   const id = internal.outgoing?.id;
   const state = internal.outgoing?.state;
   if (id === undefined || (state !== "open" && state !== "eof")) return;
-  internal._client?._protocol?.signal?.(id, "KILL");
+  internal._client?._protocol?.signal?.(id, signal);
 }
 
 function lostOutput(target: string, reason: string): CommandOutput {

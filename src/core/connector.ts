@@ -70,8 +70,23 @@ export interface Connector {
   ): Promise<CommandOutput | void>;
   /** Reads a file from the host. */
   getFile(src: string, options: TransferOptions): Promise<Uint8Array>;
-  /** Closes the connection; may return a line to tell the user (e.g. a committed image). */
-  disconnect(): Promise<string | void>;
+  /**
+   * Closes the connection; may return a line to tell the user (e.g. a committed image).
+   * With `discard`, nothing the run made is kept: a container started from an image is
+   * removed without being committed (a dry run, an interrupted run).
+   */
+  disconnect(options?: DisconnectOptions): Promise<string | void>;
+  /**
+   * Stops the commands running now, where the transport can (Ctrl-C): they end with a
+   * failure. Optional: process-based connectors are stopped with their processes.
+   */
+  cancel?(): void;
+}
+
+/** Options of {@linkcode Connector.disconnect}. */
+export interface DisconnectOptions {
+  /** Keep nothing the run made (no committed image). @default {false} */
+  discard?: boolean;
 }
 
 /** Creates a connector for a host from its inventory name and data. */

@@ -5,7 +5,7 @@
  */
 import type { Fact, FactArgs } from "./fact.ts";
 import { factCacheKey } from "./fact.ts";
-import type { CommandOutput, Connector, OutputSink } from "./connector.ts";
+import type { CommandOutput, Connector, DisconnectOptions, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
 import { setImmediate } from "node:timers";
@@ -506,14 +506,22 @@ export class Host {
     this.#askpass = undefined;
   }
 
-  /** Closes the connection; returns the connector's closing note, if any. */
-  async disconnect(): Promise<string | void> {
+  /** Stops the commands running on this host now, where the connector can (Ctrl-C). */
+  cancel(): void {
+    this.#connector?.cancel?.();
+  }
+
+  /**
+   * Closes the connection; returns the connector's closing note, if any. With `discard`,
+   * nothing the run made is kept (see {@linkcode DisconnectOptions}).
+   */
+  async disconnect(options: DisconnectOptions = {}): Promise<string | void> {
     const connector = this.#connector;
     // As the connecting user, like the setup: sudo from host data would need the helper.
     await this.removeSudoHelper();
     this.#connector = undefined;
     this.#connecting = undefined;
-    if (connector) return await connector.disconnect();
+    if (connector) return await connector.disconnect(options);
   }
 }
 

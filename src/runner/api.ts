@@ -74,6 +74,11 @@ export interface RunApiOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Stream command output as `commandOutput` events while commands run. @default {false} */
   streamOutput?: boolean;
+  /**
+   * Stops the run when aborted: no operation starts after it, running commands are
+   * stopped where the connector can, and the report's `stopped` says so.
+   */
+  signal?: AbortSignal;
   /** Connectors of your own, by inventory prefix: `{ "@mycloud": (target, data) => ... }`. */
   connectors?: Record<string, ConnectorFactory>;
 }
@@ -177,6 +182,7 @@ export async function run(options: RunApiOptions): Promise<RunResult> {
       noWait: options.noWait,
       failPercent: options.failPercent,
       connectors: options.connectors,
+      signal: options.signal,
       approve: options.approve ? async (plan) => await options.approve!(plan) : undefined,
     });
   } finally {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { EventBus } from "../core/events.ts";
+import type { DisconnectOptions } from "../core/connector.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { TsinfraError } from "../core/errors.ts";
 import type { ShardHandle } from "./coordinator.ts";
@@ -41,8 +42,11 @@ export class LocalShard implements ShardHandle {
   ) {
     return this.engine.readFact(host, factName, args, globals);
   }
-  finish() {
-    return this.engine.finish();
+  cancel() {
+    return this.engine.cancel();
+  }
+  finish(options: DisconnectOptions = {}) {
+    return this.engine.finish(options);
   }
   close() {
     return Promise.resolve();
@@ -133,8 +137,11 @@ export class WorkerShard implements ShardHandle {
   ) {
     return this.#after<unknown>("readFact", [host, factName, args, globals]);
   }
-  finish() {
-    return this.#after<Record<string, HostCounters>>("finish", []);
+  async cancel() {
+    await this.#after("cancel", []);
+  }
+  finish(options: DisconnectOptions = {}) {
+    return this.#after<Record<string, HostCounters>>("finish", [options]);
   }
   close() {
     this.#worker.terminate();

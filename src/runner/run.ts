@@ -52,6 +52,8 @@ export interface RunOptions {
    * `@mycloud/...`). Functions cannot cross into workers: such a run stays in this thread.
    */
   connectors?: Record<string, ConnectorFactory>;
+  /** Stops the run (Ctrl-C): nothing starts after it, running commands are stopped. */
+  signal?: AbortSignal;
   /** Called once the session is loaded (the CLI reads config defaults from it). */
   onSession?: (session: Session) => void;
 }
@@ -168,6 +170,7 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
       serial: options.serial,
       noWait: options.noWait,
       failPercent: options.failPercent ?? session.config.failPercent,
+      signal: options.signal,
     });
   } finally {
     await Promise.all(shards.map((s) => s.close()));

@@ -13,6 +13,8 @@ import { registeredOperations } from "../core/operation.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { DiskFiles } from "../core/local_files.ts";
 import { connectorFor } from "../connectors/mod.ts";
+import { stopRunningProcesses } from "../connectors/process.ts";
+import type { DisconnectOptions } from "../core/connector.ts";
 import { loadCustomModule } from "../loader/custom_modules.ts";
 import { connectHosts, openSession, type Session } from "./session.ts";
 import { collectOperations, type DeploySource, prepareHost } from "./prepare.ts";
@@ -212,12 +214,18 @@ export class ShardEngine {
     return await host.getFact(fact, args, globals);
   }
 
+  /** Stops the commands running on the owned hosts (Ctrl-C): local processes, channels. */
+  async cancel(): Promise<void> {
+    for (const host of this.#owned) host.cancel();
+    await stopRunningProcesses();
+  }
+
   /** Disconnects the owned hosts; returns their counters. */
-  async finish(): Promise<Record<string, HostCounters>> {
+  async finish(options: DisconnectOptions = {}): Promise<Record<string, HostCounters>> {
     const notes = new Map<string, string>();
     await Promise.all(this.#owned.map(async (host) => {
       try {
-        const note = await host.disconnect();
+        const note = await host.disconnect(options);
         if (note) {
           notes.set(host.name, note);
           this.events.emit({ type: "note", host: host.name, message: note });

@@ -8,6 +8,7 @@
 import "../operations/mod.ts";
 import "../facts/mod.ts";
 import { EventBus } from "../core/events.ts";
+import type { DisconnectOptions } from "../core/connector.ts";
 import { ShardEngine } from "./shard.ts";
 import type { ShardInit } from "./protocol.ts";
 import {
@@ -57,8 +58,10 @@ async function call(method: string, params: unknown[]): Promise<unknown> {
         params[2] as Record<string, unknown>,
         params[3] as Record<string, unknown>,
       );
+    case "cancel":
+      return await engine.cancel();
     case "finish":
-      return await engine.finish();
+      return await engine.finish(params[0] as DisconnectOptions);
     default:
       throw new Error(`unknown worker method ${method}`);
   }

@@ -1,0 +1,166 @@
+/**
+ * Ctrl-C during a run: no operation starts after it, the running command is stopped on
+ * the host (a local process group, an SSH command through sshd's signal), a container
+ * started from an image is removed without being committed, the results say what ran,
+ * and the exit status is 130. The signal is sent when the deploy's first command has
+ * reported (it writes a marker), never after a fixed sleep.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import { assertEquals, assertMatch } from "../_assert.ts";
+import { ROOT, run } from "../_cli.ts";
+import { dockerTest, fleetUp } from "../../scripts/fleet/fleet.ts";
+import { stripColours } from "../../src/cli/style.ts";
+
+/** How long to wait for a marker, scaled by TSINFRA_TEST_TIMEOUT_SCALE on slow machines. */
+const WAIT_MS = 60_000 * Number(Deno.env.get("TSINFRA_TEST_TIMEOUT_SCALE") ?? "1");
+
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts the CLI; `interrupt` sends SIGINT; `done` gives its exit status and output. */
+function startCli(cwd: string, args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const done = child.output().then((out) => ({
+    code: out.code,
+    stdout: stripColours(new TextDecoder().decode(out.stdout)),
+    stderr: stripColours(new TextDecoder().decode(out.stderr)),
+  }));
+  return { interrupt: () => child.kill("SIGINT"), done };
+}
+
+const exists = (file: string) => Deno.stat(file).then(() => true, () => false);
+
+Deno.test("Ctrl-C on @local stops the running command, starts nothing more, prints the results, exits 130", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsinfra-interrupt-" });
+  try {
+    await Deno.writeTextFile(
+      path.join(dir, "deploy.ts"),
+      `import { server } from "tsinfra";
+server.shell({ commands: ["touch ${dir}/first; sleep 300; touch ${dir}/after"] });
+server.shell({ commands: ["touch ${dir}/second"] });
+`,
+    );
+    const cli = startCli(dir, ["@local", "deploy.ts", "-y"]);
+    await waitFor("the first command", () => exists(path.join(dir, "first")));
+    cli.interrupt();
+    const out = await cli.done;
+    assertEquals(out.code, 130, out.stdout + out.stderr);
+    assertMatch(out.stdout, /Run stopped: interrupted/);
+    assertMatch(out.stdout, /@local\s+1\s+0\s+0\s+1/);
+    assertEquals(await exists(path.join(dir, "second")), false);
+    assertEquals(await exists(path.join(dir, "after")), false);
+    const left = await run("pgrep", ["-f", `sleep 300; touch ${dir}/after`]);
+    assertEquals(left.stdout, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+await dockerTest("Ctrl-C over SSH kills the remote command under sudo", async () => {
+  const fleet = await fleetUp(1);
+  const dir = await Deno.makeTempDir({ prefix: "tsinfra-interrupt-ssh-" });
+  const container = fleet.hosts[0].container;
+  const inContainer = (...argv: string[]) => run("docker", ["exec", container, ...argv]);
+  try {
+    await Deno.writeTextFile(
+      path.join(dir, "deploy.ts"),
+      `import { server } from "tsinfra";
+server.shell({ commands: ["touch /tmp/tsinfra-first; exec sleep 301"], _sudo: true });
+server.shell({ commands: ["touch /tmp/tsinfra-second"] });
+`,
+    );
+    const cli = startCli(dir, [fleet.inventory, "deploy.ts", "-y", "--user", "deploy"]);
+    await waitFor(
+      "the remote command",
+      async () => (await inContainer("test", "-f", "/tmp/tsinfra-first")).code === 0,
+    );
+    cli.interrupt();
+    const out = await cli.done;
+    assertEquals(out.code, 130, out.stdout + out.stderr);
+    assertMatch(out.stdout, /Run stopped: interrupted/);
+    assertEquals((await inContainer("test", "-f", "/tmp/tsinfra-second")).code, 1);
+    await waitFor(
+      "the remote sleep to end",
+      async () => (await inContainer("pgrep", "-f", "sleep 301")).code === 1,
+    );
+  } finally {
+    await fleet.down();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+await dockerTest(
+  "@docker/IMAGE: --dry and Ctrl-C leave no container and commit no image",
+  async () => {
+    const image = "tsinfra-fleet:bookworm";
+    const dir = await Deno.makeTempDir({ prefix: "tsinfra-interrupt-docker-" });
+    const images = async () => (await run("docker", ["images", "-q"])).stdout;
+    const containers = async () =>
+      (await run("docker", ["ps", "-aq", "--filter", `ancestor=${image}`])).stdout;
+    try {
+      await Deno.writeTextFile(
+        path.join(dir, "deploy.ts"),
+        `import { files, server } from "tsinfra";
+files.directory({ path: "/srv/tsinfra-interrupt" });
+server.shell({ commands: ["touch /srv/tsinfra-interrupt/first; sleep 302"] });
+`,
+      );
+      const before = { images: await images(), containers: await containers() };
+      const dry = await run(Deno.execPath(), [
+        "run",
+        "-A",
+        "--no-lock",
+        path.join(ROOT, "cli.ts"),
+        `@docker/${image}`,
+        "deploy.ts",
+        "--dry",
+      ], dir);
+      assertEquals(dry.code, 0, dry.stdout + dry.stderr);
+      assertMatch(dry.stdout, /removed the container .* without committing it/);
+      assertEquals(await images(), before.images);
+      assertEquals(await containers(), before.containers);
+
+      const cli = startCli(dir, [`@docker/${image}`, "deploy.ts", "-y"]);
+      const started = async () => {
+        const ids = (await containers()).split("\n").filter((id) =>
+          !before.containers.includes(id)
+        );
+        for (const id of ids.filter(Boolean)) {
+          const probe = await run("docker", [
+            "exec",
+            id,
+            "test",
+            "-f",
+            "/srv/tsinfra-interrupt/first",
+          ]);
+          if (probe.code === 0) return true;
+        }
+        return false;
+      };
+      await waitFor("the command in the container", started);
+      cli.interrupt();
+      const out = await cli.done;
+      assertEquals(out.code, 130, out.stdout + out.stderr);
+      assertMatch(out.stdout, /removed the container .* without committing it/);
+      assertMatch(out.stdout, /Run stopped: interrupted/);
+      assertEquals(await images(), before.images);
+      assertEquals(await containers(), before.containers);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
