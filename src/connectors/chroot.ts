@@ -10,7 +10,7 @@ import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../c
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
-import { moveIntoPlace } from "./move.ts";
+import { moveIntoPlace, stagingError } from "./move.ts";
 import { withSecretInput } from "../core/wrap.ts";
 
 /** The chroot connector. */
@@ -69,9 +69,10 @@ export class ChrootConnector implements Connector {
     try {
       await Deno.writeFile(this.#outside(temp), content, { mode: 0o600 });
     } catch (error) {
-      throw new CommandError(
-        `Could not write into the chroot: ${error instanceof Error ? error.message : error}`,
-      );
+      // A partly written staged file (a full disk) is removed.
+      await Deno.remove(this.#outside(temp)).catch(() => {});
+      const reason = error instanceof Error ? error.message : String(error);
+      throw await stagingError(this, dest, temp, reason, content.length, options);
     }
     return await moveIntoPlace(this, temp, dest, options);
   }

@@ -16,7 +16,7 @@ import type {
 } from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
-import { moveIntoPlace } from "./move.ts";
+import { moveIntoPlace, stagingError } from "./move.ts";
 import { withSecretInput } from "../core/wrap.ts";
 import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
 
@@ -167,7 +167,16 @@ export class DockerConnector implements Connector {
     await this.#host.withUpload(content, async (path) => {
       const copy = await this.#cli(["cp", path, `${this.#id}:${temp}`]);
       if (copy.exitCode !== 0) {
-        throw new CommandError(`Could not copy into ${dest}: ${copy.stderr.trim()}`);
+        // A partly copied staged file (a full disk, an interrupted copy) is removed.
+        await this.#cli(["exec", this.#id, "rm", "-f", "--", temp]).catch(() => {});
+        throw await stagingError(
+          this,
+          dest,
+          temp,
+          copy.stderr.trim() || "docker cp failed",
+          content.length,
+          options,
+        );
       }
     });
     return await moveIntoPlace(this, temp, dest, options);

@@ -11,6 +11,47 @@ import { quote, sh, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
 
 /**
+ * The error for an upload whose staged copy could not be written, the same on every
+ * connector: which target, which staged file, and why. The staging folder's free space
+ * is looked at (SFTP only says "Failure"): a folder too full for the file is named.
+ *
+ * @param connector the host, to look at the staging folder with `df`
+ * @param dest the upload's target
+ * @param temp the staged file that could not be written
+ * @param reason what the transport said
+ * @param size the upload's size in bytes
+ * @param options the transfer's options (its timeout applies to the look)
+ */
+export async function stagingError(
+  connector: Connector,
+  dest: string,
+  temp: string,
+  reason: string,
+  size: number,
+  options: TransferOptions,
+): Promise<CommandError> {
+  const folder = temp.slice(0, temp.lastIndexOf("/")) || "/";
+  let full = "";
+  try {
+    const df = await connector.runShellCommand(
+      new StringCommand(["df", "-Pk", "--", quote(folder), "2>/dev/null | tail -n 1"]),
+      { args: { ...options.args, _stdin: undefined, _getPty: false } },
+    );
+    const availableKiB = Number(df.stdout.trim().split(/\s+/)[3]);
+    if (df.exitCode === 0 && availableKiB * 1024 < size) {
+      full = ` (${folder} is full: ${availableKiB} KiB free, the file needs ${
+        Math.ceil(size / 1024)
+      } KiB)`;
+    }
+  } catch {
+    // the connection is gone: the transport's reason stands
+  }
+  return new CommandError(
+    `Could not upload ${dest}: writing the staged copy ${temp} failed: ${reason}${full}`,
+  );
+}
+
+/**
  * Puts the staged upload `temp` in place at `dest` on the host through `connector` (see
  * {@linkcode installCommand}: an existing file keeps its mode and owner), with the
  * transfer's sudo/su wrapping, then removes `temp`.

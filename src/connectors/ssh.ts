@@ -12,7 +12,7 @@ import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import type { ConnectorArguments } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
-import { installCommand, installThen, splitInstallOutput } from "./move.ts";
+import { installCommand, installThen, splitInstallOutput, stagingError } from "./move.ts";
 import { CommandError, ConnectError, HostDataError } from "../core/errors.ts";
 import { withSecretInput } from "../core/wrap.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
@@ -278,7 +278,7 @@ export class SshConnector implements Connector {
       }
     } catch (error) {
       await this.#sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => {});
-      throw new CommandError(`Could not upload ${dest} to ${this.#target}: ${sftpMessage(error)}`);
+      throw await stagingError(this, dest, temp, sftpMessage(error), content.length, options);
     }
     // A new file beside the target, then a rename: the target is replaced at once or not
     // at all, and an existing target keeps its mode and owner (see installCommand).
