@@ -194,7 +194,18 @@ export class Host {
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
     const { script, finish } = this.#withPrefetch(command, args, prefetch);
-    return finish(await connector.runShellCommand(wrap(script), { args, sink }));
+    const wrapped = wrap(script);
+    // The sudo password goes to stdin; a terminal (_getPty) echoes it back. It never
+    // reaches output, events or the report.
+    const secret = wrapped.secretInput?.replace(/\n$/, "");
+    if (!secret) return finish(await connector.runShellCommand(wrapped, { args, sink }));
+    const hide = (text: string) => text.replaceAll(secret, "***");
+    const hidden: OutputSink | undefined = sink && {
+      stdout: sink.stdout && ((text) => sink.stdout!(hide(text))),
+      stderr: sink.stderr && ((text) => sink.stderr!(hide(text))),
+    };
+    const output = await connector.runShellCommand(wrapped, { args, sink: hidden });
+    return finish({ ...output, stdout: hide(output.stdout), stderr: hide(output.stderr) });
   }
 
   /**

@@ -57,7 +57,14 @@ server.shell({ commands: ["cat > /tmp/stdin-kept"], _sudo: true, _stdin: "kept\\
 for (let i = 0; i < 25; i++) server.shell({ commands: ["true"], _sudo: true });
 `,
           );
-          await exec("rm", "-f", "/tmp/sampled", "/tmp/who", "/tmp/ps-under-sudo");
+          await exec(
+            "rm",
+            "-f",
+            "/tmp/sampled",
+            "/tmp/sampler-done",
+            "/tmp/who",
+            "/tmp/ps-under-sudo",
+          );
           // A sampler on the host, as any user could run it.
           await run("docker", [
             "exec",
@@ -68,11 +75,14 @@ for (let i = 0; i < 25; i++) server.shell({ commands: ["true"], _sudo: true });
             // A tight loop over every command line: the shell sshd starts lives briefly.
             "end=$(($(date +%s) + 12)); while [ $(date +%s) -lt $end ]; do " +
             "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\000' ' ' | " +
-            "grep -a -e 'sudo ' -e '_PASSWORD=' >> /tmp/sampled; done",
+            "grep -a -e 'sudo ' -e '_PASSWORD=' >> /tmp/sampled; done; touch /tmp/sampler-done",
           ]);
           const out = await tsinfraIn(dir, "inventory.ts", "deploy.ts", "-y", ...verbosity);
           assertEquals(out.code, 0, out.stdout + out.stderr);
-          await new Promise((resolve) => setTimeout(resolve, 12500));
+          // The sampler says when its window is over.
+          while ((await exec("test", "-f", "/tmp/sampler-done")).code !== 0) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
           assertEquals((await exec("cat", "/tmp/who")).stdout, "root\n");
           assertEquals((await exec("cat", "/tmp/stdin-kept")).stdout, "kept\n");
           const underSudo = (await exec("cat", "/tmp/ps-under-sudo")).stdout;
@@ -86,6 +96,25 @@ for (let i = 0; i < 25; i++) server.shell({ commands: ["true"], _sudo: true });
               `the password was seen (${verbosity})`,
             );
           }
+        }
+      });
+
+      await t.step("@ssh with _getPty: the terminal's echo of the password is hidden", async () => {
+        await Deno.writeTextFile(
+          path.join(dir, "inventory.ts"),
+          inventory(fleet, "deploypw", `, _sudoPassword: ${JSON.stringify(password)}`),
+        );
+        await Deno.writeTextFile(
+          path.join(dir, "deploy.ts"),
+          `import { server } from "tsinfra";
+server.shell({ commands: ["echo pty-ok"], _sudo: true, _getPty: true });
+`,
+        );
+        for (const flags of [["-vvv"], ["--json"]]) {
+          const out = await tsinfraIn(dir, "inventory.ts", "deploy.ts", "-y", ...flags);
+          assertEquals(out.code, 0, out.stdout + out.stderr);
+          check((out.stdout + out.stderr).includes("pty-ok"), out.stdout);
+          assertEquals((out.stdout + out.stderr).split(password).length - 1, 0);
         }
       });
 
