@@ -221,6 +221,10 @@ export function wrapCommand(
         "Invalid sudo password: it contains a line break or a NUL byte, which sudo's askpass cannot pass",
       );
     }
+    // sudo -E keeps the environment: the command itself must not inherit the password.
+    if (args._preserveSudoEnv) {
+      inner = new StringCommand(["unset", SUDO_ASKPASS_ENV_VAR, ";", inner]);
+    }
     // From standard input into the environment, never through a command line.
     bits.push(
       "IFS=",

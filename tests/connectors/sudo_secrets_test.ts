@@ -99,24 +99,31 @@ for (let i = 0; i < 25; i++) server.shell({ commands: ["true"], _sudo: true });
         }
       });
 
-      await t.step("@ssh with _getPty: the terminal's echo of the password is hidden", async () => {
-        await Deno.writeTextFile(
-          path.join(dir, "inventory.ts"),
-          inventory(fleet, "deploypw", `, _sudoPassword: ${JSON.stringify(password)}`),
-        );
-        await Deno.writeTextFile(
-          path.join(dir, "deploy.ts"),
-          `import { server } from "tsinfra";
+      await t.step(
+        "@ssh with _getPty or sudo -E: the password is neither echoed nor inherited",
+        async () => {
+          await Deno.writeTextFile(
+            path.join(dir, "inventory.ts"),
+            inventory(fleet, "deploypw", `, _sudoPassword: ${JSON.stringify(password)}`),
+          );
+          await Deno.writeTextFile(
+            path.join(dir, "deploy.ts"),
+            `import { server } from "tsinfra";
 server.shell({ commands: ["echo pty-ok"], _sudo: true, _getPty: true });
+server.shell({ commands: ["env > /tmp/env-under-sudo-E"], _sudo: true, _preserveSudoEnv: true });
 `,
-        );
-        for (const flags of [["-vvv"], ["--json"]]) {
-          const out = await tsinfraIn(dir, "inventory.ts", "deploy.ts", "-y", ...flags);
-          assertEquals(out.code, 0, out.stdout + out.stderr);
-          check((out.stdout + out.stderr).includes("pty-ok"), out.stdout);
-          assertEquals((out.stdout + out.stderr).split(password).length - 1, 0);
-        }
-      });
+          );
+          for (const flags of [["-vvv"], ["--json"]]) {
+            const out = await tsinfraIn(dir, "inventory.ts", "deploy.ts", "-y", ...flags);
+            assertEquals(out.code, 0, out.stdout + out.stderr);
+            check((out.stdout + out.stderr).includes("pty-ok"), out.stdout);
+            assertEquals((out.stdout + out.stderr).split(password).length - 1, 0);
+          }
+          const env = (await exec("cat", "/tmp/env-under-sudo-E")).stdout;
+          check(env.includes("HOME="), env);
+          assertEquals(env.split(password).length - 1, 0, "sudo -E passed the password on");
+        },
+      );
 
       await t.step("@docker: the controller's process list never shows the password", async () => {
         const secret = `docker-pw-${crypto.randomUUID()}`;

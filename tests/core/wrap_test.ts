@@ -185,7 +185,8 @@ const SAME_AS_PYINFRA: Case[] = [
       _preserveSudoEnv: true,
       _sudoUser: "app",
     },
-    "IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc sudo -H -A -k -i -E -u app sh -c 'id -un'",
+    // With -E the command's own environment would hold the password: it is unset first.
+    "IFS= read -r TSINFRA_SUDO_PASSWORD && export TSINFRA_SUDO_PASSWORD && env SUDO_ASKPASS=/tmp/tsinfra-sudo-askpass-abc sudo -H -A -k -i -E -u app sh -c 'unset TSINFRA_SUDO_PASSWORD ; id -un'",
     "/tmp/tsinfra-sudo-askpass-abc",
   ],
   [
