@@ -214,7 +214,9 @@ export class DockerConnector implements Connector {
       if (!container || !this.#startedFromImage) return;
       if (options.discard) {
         await this.#cli(["rm", "-f", container]);
-        return `removed the container of ${this.#label} without committing it${this.#host.where}`;
+        return `removed the container ${
+          container.slice(0, 12)
+        } of ${this.#label} without committing it${this.#host.where}`;
       }
       // The container ran `sleep infinity`; the new image keeps the original's commands.
       const commit = await this.#cli(["commit", ...this.#restoreOnCommit, container]);
