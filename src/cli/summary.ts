@@ -36,7 +36,9 @@ export function printProposedChanges(
     );
     for (const op of host.operations) {
       if (!dry && verbosity < 1 && op.status === "noChange") continue;
-      const mark = op.status === "willChange"
+      const mark = op.deferred
+        ? s.yellow(`decided at run time, after the operations before it (${op.deferred})`)
+        : op.status === "willChange"
         ? s.green(op.conditional ? "will change if its _if condition holds" : "will change")
         : op.status === "error"
         ? s.red(`error: ${op.error}`)

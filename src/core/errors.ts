@@ -48,6 +48,11 @@ export class DeployError extends TsinfraError {
 export class FactError extends TsinfraError {
   override name = "FactError";
   override exitCode: number = EXIT.HOST_FAILED;
+  /**
+   * The host lacks a program the fact's command needs (sudo, the tool itself: exit
+   * status 127), which an earlier operation of the deploy may install.
+   */
+  missingProgram = false;
 }
 
 /** Connecting to a host failed. */

@@ -452,11 +452,13 @@ export class Host {
     const reason = output.timedOut
       ? "timed out"
       : `exit status ${output.exitCode}${firstError ? `: ${output.stderr.trim()}` : ""}`;
-    throw new FactError(
+    const error = new FactError(
       `Could not load fact ${fact.name}${
         argsText ? ` (${argsText})` : ""
       } on ${this.name}: ${reason}`,
     );
+    error.missingProgram = output.exitCode === 127;
+    throw error;
   }
 
   /**

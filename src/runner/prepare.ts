@@ -12,7 +12,7 @@ import { describeCommand, toCommand, UploadCommand } from "../core/command.ts";
 import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
-import { ArgumentError, DeployError, EXIT, TsinfraError } from "../core/errors.ts";
+import { ArgumentError, DeployError, EXIT, FactError, TsinfraError } from "../core/errors.ts";
 import { HostPlan, type PlannedOperation } from "./plan.ts";
 import { createOperationContext } from "./operation_context.ts";
 import { ModuleLoader, toDeployError } from "../loader/module_loader.ts";
@@ -30,6 +30,11 @@ export interface PreparedOperation {
   diffs: string[];
   /** Set when the generator failed: the host fails before execution. */
   error?: string;
+  /**
+   * The generator failed on a fact the host cannot read yet (a program it lacks): when
+   * an earlier operation of the host will change, it is decided at run time instead.
+   */
+  deferrable?: boolean;
 }
 
 /** The deploy code to run for each host. */
@@ -136,7 +141,8 @@ export async function prepareOperation(
       ? error.message
       : String(error);
     planned.meta.setWillChange(false);
-    return { planned, willChange: false, commands, diffs, error: message };
+    const deferrable = error instanceof FactError && error.missingProgram;
+    return { planned, willChange: false, commands, diffs, error: message, deferrable };
   }
   const willChange = commands.length > 0;
   planned.meta.setWillChange(willChange);
@@ -185,6 +191,10 @@ export async function prepareHost(
   );
   for (const [index, op] of plan.operations.entries()) {
     const result = results[index];
+    // A fresh host: the fact needs a program an earlier operation installs (sudo, git).
+    // Execution prepares the operation again, after those ran.
+    const deferred = result.deferrable === true && operations.some((o) => o.willChange);
+    if (deferred) op.meta.setWillChange(true);
     operations.push({
       id: op.id,
       key: op.key,
@@ -195,14 +205,17 @@ export async function prepareHost(
       parallel: op.globals._parallel,
       runOnce: op.globals._runOnce ?? false,
       conditional: op.globals._if !== undefined,
-      willChange: result.willChange,
+      willChange: result.willChange || deferred,
       commands: result.commands,
       noopReason: result.noopReason,
       diffs: result.diffs.filter(Boolean),
-      error: result.error,
+      error: deferred ? undefined : result.error,
+      ...(deferred ? { deferred: result.error } : {}),
       ignoreErrors: op.globals._ignoreErrors ?? plan.host.defaults._ignoreErrors ?? false,
     });
-    if (result.error && !(op.globals._ignoreErrors ?? plan.host.defaults._ignoreErrors)) {
+    if (
+      result.error && !deferred && !(op.globals._ignoreErrors ?? plan.host.defaults._ignoreErrors)
+    ) {
       error = `${op.name} at ${op.callSite}: ${result.error}`;
       break;
     }

@@ -56,6 +56,11 @@ export interface OperationSummary {
   diffs: string[];
   /** The generator failed in prepare. */
   error?: string;
+  /**
+   * Decided at run time: the fact it needs cannot be read until earlier operations ran
+   * (the reason prepare met). It counts as changing.
+   */
+  deferred?: string;
   ignoreErrors: boolean;
 }
 

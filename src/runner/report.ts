@@ -22,6 +22,11 @@ export interface OperationReport {
   diffs?: string[];
   /** In a dry run: the operation has an `_if` condition, read only at execution. */
   conditional?: boolean;
+  /**
+   * In a dry run: decided at run time, because a fact it needs cannot be read until
+   * earlier operations ran (the reason).
+   */
+  deferred?: string;
 }
 
 /** Counters of one host. */
@@ -114,6 +119,7 @@ function fromPrepare(op: OperationSummary, dry: boolean): OperationReport {
     ...(op.noopReason ? { noopReason: op.noopReason } : {}),
     ...(op.diffs.length ? { diffs: op.diffs } : {}),
     ...(op.conditional ? { conditional: true } : {}),
+    ...(op.deferred ? { deferred: op.deferred } : {}),
   };
 }
 
