@@ -21,6 +21,12 @@ export interface OperationHost {
   readonly groups: readonly string[];
   /** Reads a fact (cached; run with the operation's sudo/su arguments). */
   getFact<T, A extends FactArgs>(fact: Fact<T, A>, args?: Partial<A>): Promise<T>;
+  /**
+   * Asks for a fact the operation will probably read next, so that it goes out in the
+   * same round trip as the facts awaited now; nothing waits for it and a failure is
+   * left to the `getFact` that follows. Optional: a host may ignore it.
+   */
+  prefetch?<A extends FactArgs>(fact: Fact<unknown, A>, args?: Partial<A>): void;
 }
 
 /** What an operation's generator receives besides its own arguments. */

@@ -52,6 +52,9 @@ export function createOperationContext(
       data: host.data,
       groups: host.groups,
       getFact: (fact, args) => host.getFact(fact, args, globals),
+      prefetch: (fact, args) => {
+        host.getFact(fact, args, globals).catch(() => {});
+      },
     },
     globals: resolved,
     local,

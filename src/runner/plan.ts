@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { PreparedOperation } from "./prepare.ts";
 import type { FactPrefetch } from "../core/host.ts";
 import * as nodePath from "node:path";
 import { createHash } from "node:crypto";
@@ -41,6 +42,8 @@ export interface PlannedOperation {
   meta: OperationMeta;
   /** The facts its generator read while it was prepared (read ahead of its execution). */
   factReads?: FactPrefetch[];
+  /** Its preparation, started when it was registered (see `HostPlan.onOperation`). */
+  preparing?: Promise<PreparedOperation>;
 }
 
 function summarise(value: unknown): string {
@@ -68,6 +71,11 @@ export class HostPlan implements DeployContext {
   readonly operations: PlannedOperation[] = [];
   readonly #occurrences = new Map<string, number>();
   readonly scope: DeployScope;
+  /**
+   * Called for each operation as it is registered: prepare starts it at once, so the
+   * facts it reads join the batch of whatever the deploy code awaits next.
+   */
+  onOperation?: (planned: PlannedOperation) => void;
 
   constructor(
     readonly host: Host,
@@ -116,7 +124,7 @@ export class HostPlan implements DeployContext {
     const id = createHash("sha1").update(key).digest("hex").slice(0, 12);
     const name = globals.name ?? defaultOperationName(operation, args);
     const meta = new OperationMeta(name, this.host.name);
-    root.operations.push({
+    const planned: PlannedOperation = {
       id,
       key,
       frames,
@@ -126,7 +134,9 @@ export class HostPlan implements DeployContext {
       args,
       globals,
       meta,
-    });
+    };
+    root.operations.push(planned);
+    root.onOperation?.(planned);
     return meta;
   }
 

@@ -55,6 +55,8 @@ export interface PrepareOptions {
    * deploy error; the host is left out and reported as not connected.
    */
   connected?: (host: Host) => Promise<boolean>;
+  /** Compute upload diffs while preparing (`--diff`). @default {false} */
+  diff?: boolean;
 }
 
 let runCounter = 0;
@@ -70,6 +72,18 @@ export async function collectOperations(options: PrepareOptions): Promise<Map<st
   await Promise.all(options.hosts.map(async (host) => {
     const loader = new ModuleLoader(`${host.name}/${run}`);
     const plan = new HostPlan(host, options.inventory, loader, options.cwd);
+    // Each operation is prepared as soon as it is registered: its first fact reads go
+    // out with the facts the deploy code awaits (one round trip, not one more).
+    plan.onOperation = (planned) => {
+      planned.preparing = prepareOperation(
+        host,
+        options.inventory,
+        planned,
+        options.local,
+        options.diff ?? false,
+      );
+      planned.preparing.catch(() => {}); // taken by prepareHost; a dropped host drops it
+    };
     plans.set(host.name, plan);
     try {
       if (options.source.kind === "function") await plan.runFunction(options.source.fn);
@@ -115,6 +129,14 @@ export async function prepareOperation(
           globals: planned.globals,
         });
         return plain.host.getFact(fact, args);
+      },
+      prefetch: (fact, args) => {
+        reads.push({
+          fact: fact as unknown as Fact<unknown, FactArgs>,
+          args: { ...args } as FactArgs,
+          globals: planned.globals,
+        });
+        plain.host.prefetch?.(fact, args);
       },
     },
   };
@@ -187,7 +209,9 @@ export async function prepareHost(
   const operations: OperationSummary[] = [];
   let error: string | undefined;
   const results = await Promise.all(
-    plan.operations.map((op) => prepareOperation(plan.host, inventory, op, local, diff)),
+    plan.operations.map((op) =>
+      op.preparing ?? prepareOperation(plan.host, inventory, op, local, diff)
+    ),
   );
   for (const [index, op] of plan.operations.entries()) {
     const result = results[index];

@@ -154,6 +154,7 @@ export class ShardEngine {
       cwd: this.#init.cwd,
       local,
       connected: isUp,
+      diff: this.#init.diff,
     });
     await connecting;
     const live = this.#owned.filter((h) => !this.#failed.has(h.name) && this.#plans.has(h.name));

@@ -9,14 +9,14 @@ import { assertEquals } from "../_assert.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
 
-async function bench(root: string) {
+async function bench(root: string, deploy = "deploy.ts") {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       path.join(ROOT, "cli.ts"),
       "@local",
-      "deploy.ts",
+      deploy,
       "-y",
       "--json",
       "--data",
@@ -30,7 +30,7 @@ async function bench(root: string) {
   return report.hosts["@local"].stats;
 }
 
-Deno.test("the bench workload: 13 round trips on a clean host (the 2 of a no-change run, 1 per change), 2 when nothing changes", async () => {
+Deno.test("the bench workload: 13 round trips on a clean host (2 fact batches, 1 per change), 1 when nothing changes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tsinfra-round-trips-" });
   try {
     const first = await bench(`${dir}/host`);
@@ -38,8 +38,24 @@ Deno.test("the bench workload: 13 round trips on a clean host (the 2 of a no-cha
     // The facts (2 batches, as in the no-change run) + 1 per changing operation: each
     // operation's commands carry the next one's facts, an upload carries its chmod.
     assertEquals(first.roundTrips, 13);
+    // Every operation is prepared as it is registered and asks for the facts it will
+    // read next (files.put: the hash with the file's state): one batch.
     const second = await bench(`${dir}/host`);
-    assertEquals([second.changed, second.roundTrips], [0, 2]);
+    assertEquals([second.changed, second.roundTrips], [0, 1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a fact awaited in deploy code between operations: the facts of the operations before it ride along (2 round trips when nothing changes)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsinfra-round-trips-fact-" });
+  try {
+    const first = await bench(`${dir}/host`, "deploy_fact.ts");
+    assertEquals([first.changed, first.errors], [11, 0]);
+    const second = await bench(`${dir}/host`, "deploy_fact.ts");
+    assertEquals(second.changed, 0);
+    // One batch with the awaited fact and everything registered before it, one after.
+    assertEquals(second.roundTrips <= 2, true, `${second.roundTrips} round trips`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -65,6 +65,8 @@ export async function* uploadIfChanged(
 ): AsyncGenerator<OperationCommand, void, undefined> {
   const { user, group, mode } = options;
   let dest = destination;
+  // The content's hash goes out with the file's state: one round trip, not two.
+  ctx.host.prefetch?.(Sha1File, { path: dest });
   let remote = await ctx.host.getFact(File, { path: dest });
   if (absent(remote) && await ctx.host.getFact(Directory, { path: dest })) {
     if (!source.path) throw new OperationError(`Destination ${dest} is a directory`);
