@@ -25,3 +25,8 @@ export type {
 export { transform as sucraseTransform } from "npm:sucrase@3.35.1";
 // Myers' diff for `--diff` (fast on large files; `-` lines before `+` lines, as diff -u).
 export { structuredPatch } from "npm:diff@9.0.0";
+// Jinja2-compatible templates (`.j2`, `.jinja`, `.jinja2`) for files.template.
+// @ts-types="npm:@types/nunjucks@3.2.6"
+export { default as nunjucks } from "npm:nunjucks@3.2.4";
+// Its AST transformer, which nunjucks' index leaves out; needed to compile with our compiler.
+export { default as nunjucksTransformer } from "npm:nunjucks@3.2.4/src/transformer.js";

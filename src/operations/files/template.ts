@@ -1,5 +1,5 @@
 /**
- * `files.template`: an Eta template rendered on the controller and uploaded when the
+ * `files.template`: a template (Jinja2 for `.j2`/`.jinja`/`.jinja2`, else Eta) rendered on the controller and uploaded when the
  * host's copy differs.
  *
  * @module
@@ -11,7 +11,10 @@ import { putContent } from "./put.ts";
 
 /** Options of {@linkcode template}. */
 export interface TemplateOptions {
-  /** The Eta template on the controller; `./x` is relative to the calling deploy file. */
+  /**
+   * The template on the controller: Jinja2 (rendered with nunjucks) for `.j2`, `.jinja`
+   * and `.jinja2`, Eta for anything else. `./x` is relative to the calling deploy file.
+   */
   src: string;
   /** Where the rendered file goes on the host. */
   dest: string;
@@ -32,13 +35,20 @@ export interface TemplateOptions {
 }
 
 /**
- * Renders an Eta template on the controller and uploads the result when it differs
- * from the host's file (by SHA1), then sets owner and mode. A template error fails the
+ * Renders a template (Jinja2 or Eta, by extension) on the controller and uploads the
+ * result when it differs from the host's file (by SHA1), then sets owner and mode. A template error fails the
  * operation with the template's file and line.
  *
  * @example
  * ```ts ignore
- * import { files } from "tsinfra/operations";
+ * import { files } from "tsinfra";
+ * // templates/nginx.conf.j2: worker_processes {{ workers }}; # {{ host.name }}
+ * files.template({
+ *   src: "./templates/nginx.conf.j2",
+ *   dest: "/etc/nginx/nginx.conf",
+ *   vars: { workers: 4 },
+ *   mode: 644,
+ * });
  * // templates/nginx.conf.eta: worker_processes <%= it.workers %>; # <%= it.host.name %>
  * files.template({
  *   src: "./templates/nginx.conf.eta",
@@ -51,7 +61,7 @@ export interface TemplateOptions {
 export const template: Operation<TemplateOptions> = defineOperation<TemplateOptions>(
   "files.template",
   {
-    summary: "Generate a template using Eta and write it to the remote system.",
+    summary: "Generate a template using Jinja2 (.j2) or Eta and write it to the remote system.",
     argNames: ["src", "dest", "user", "group", "mode", "createRemoteDir", "vars"],
     localPathArgs: ["src"],
     async *generator(args, ctx) {

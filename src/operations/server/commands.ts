@@ -71,7 +71,7 @@ export const script: Operation<ScriptOptions> = defineOperation<ScriptOptions>("
 
 /** Options of {@linkcode scriptTemplate}. */
 export interface ScriptTemplateOptions {
-  /** The Eta template of the script on the controller. */
+  /** The script's template on the controller: Jinja2 for `.j2`/`.jinja`/`.jinja2`, else Eta. */
   src: string;
   /** Arguments passed to the script (each quoted). @default {[]} */
   args?: string[];

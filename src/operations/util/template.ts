@@ -1,7 +1,9 @@
 /**
- * Eta templates for `files.template` and `server.scriptTemplate`.
+ * Templates for `files.template` and `server.scriptTemplate`, chosen by the source's
+ * extension: `.j2`, `.jinja` and `.jinja2` are Jinja2, rendered with nunjucks as pyinfra
+ * renders them (see `jinja.ts`); `.eta` and every other extension are Eta.
  *
- * A template sees `it.host`, `it.inventory` (the context's template globals) and each
+ * An Eta template sees `it.host`, `it.inventory` (the context's template globals) and each
  * key of `vars` as `it.<key>`. Output is not HTML-escaped and newlines are kept as
  * written (a `-%>` tag trims the one after it). As with pyinfra's Jinja2 (which uses
  * `StrictUndefined`), reading a variable that was not given fails rather than printing
@@ -20,6 +22,7 @@ import { Eta } from "../../deps.ts";
 import type { OperationContext } from "../../core/operation.ts";
 import { EXIT, OperationError } from "../../core/errors.ts";
 import { LocalFileError } from "./files.ts";
+import { isJinjaTemplate, renderJinja } from "./jinja.ts";
 
 /** Where a template failed. */
 interface Failure {
@@ -125,11 +128,13 @@ function describe(failure: Failure): string {
 }
 
 /**
- * Renders a template file on the controller with variables.
+ * Renders a template file on the controller with variables: as Jinja2 when its
+ * extension is `.j2`, `.jinja` or `.jinja2`, else as Eta.
  *
  * @param ctx The operation's context: its controller files and template globals.
  * @param src The template's path (relative paths are resolved by `ctx.local`).
- * @param vars Variables the template reads as `it.<name>`; they win over the globals.
+ * @param vars Variables the template reads as `it.<name>` (Eta) or by name (Jinja2);
+ * they win over the globals.
  * @throws {OperationError} when the template does not parse or fails while rendering.
  *
  * @example
@@ -144,6 +149,7 @@ export function renderTemplate(
 ): string {
   const path = ctx.local.resolve(src);
   if (!ctx.local.isFile(path)) throw new LocalFileError(`No such file: ${path}`);
+  if (isJinjaTemplate(path)) return renderJinja(ctx, path, vars);
   const text = ctx.local.readText(path);
 
   const eta = new Eta({
