@@ -27,6 +27,9 @@ export const TARGETS = [
 /** npm packages ssh2 lists as optional native helpers: never needed at run time. */
 export const EXCLUDED_PACKAGES = ["nan", "buildcheck", "cpu-features"];
 
+/** Folders of packages that only browsers load (nunjucks' prebuilt bundles, 1.6 MB). */
+export const EXCLUDED_SUBFOLDERS: Record<string, string> = { nunjucks: "browser" };
+
 const ROOT = path.resolve(import.meta.dirname!, "..");
 
 function npmCacheDir(): string {
@@ -35,17 +38,25 @@ function npmCacheDir(): string {
   return path.join(dir, "registry.npmjs.org");
 }
 
-/** Each cached version's folder of the excluded packages (--exclude takes exact folders). */
+/** Each cached version's folder of `name` (--exclude takes exact folders). */
+function versionFolders(npmCache: string, name: string): string[] {
+  try {
+    return [...Deno.readDirSync(path.join(npmCache, name))]
+      .filter((e) => e.isDirectory)
+      .map((e) => path.join(npmCache, name, e.name));
+  } catch {
+    return []; // not in the cache: not embedded either
+  }
+}
+
+/** The folders left out of the payload. */
 function excludedFolders(npmCache: string): string[] {
-  return EXCLUDED_PACKAGES.flatMap((name) => {
-    try {
-      return [...Deno.readDirSync(path.join(npmCache, name))]
-        .filter((e) => e.isDirectory)
-        .map((e) => path.join(npmCache, name, e.name));
-    } catch {
-      return []; // not in the cache: not embedded either
-    }
-  });
+  return [
+    ...EXCLUDED_PACKAGES.flatMap((name) => versionFolders(npmCache, name)),
+    ...Object.entries(EXCLUDED_SUBFOLDERS).flatMap(([name, sub]) =>
+      versionFolders(npmCache, name).map((folder) => path.join(folder, sub))
+    ),
+  ];
 }
 
 /** The `deno compile` arguments for one target. */
