@@ -50,7 +50,10 @@ await dockerTest(
         path.join(dir, "deploy.ts"),
         `import { files, host, server } from "tsinfra";
 files.directory({ path: "/srv/faults" });
-server.shell({ commands: [host.name === "fleet-2" ? "sleep 4" : "sleep 1"], name: "work" });
+server.shell({
+  commands: [host.name === "fleet-2" ? "touch /tmp/tsinfra-working; sleep 60" : "sleep 1"],
+  name: "work",
+});
 files.file({ path: "/srv/faults/done" });
 `,
       );
@@ -131,8 +134,19 @@ files.file({ path: "/srv/faults/done" });
           "--limit",
           "ghost",
         ]);
-        await new Promise((r) => setTimeout(r, 2500));
+        // Killed once its "work" command has started (it leaves a marker), not after a sleep.
         const victim = fleet.hosts.find((h) => h.name === "fleet-2")!;
+        const working = () =>
+          new Deno.Command("docker", {
+            args: ["exec", victim.container, "test", "-f", "/tmp/tsinfra-working"],
+            stdout: "null",
+            stderr: "null",
+          }).output().then((o) => o.success);
+        const deadline = Date.now() + 120_000;
+        while (!(await working())) {
+          if (Date.now() > deadline) throw new Error("fleet-2 never started its work");
+          await new Promise((r) => setTimeout(r, 100));
+        }
         await new Deno.Command("docker", {
           args: ["kill", victim.container],
           stdout: "null",
@@ -144,7 +158,7 @@ files.file({ path: "/srv/faults/done" });
         const hosts = report.hosts as Record<string, HostReport>;
         assertMatch(hosts.ghost.error!, /ghost|refused|connect/i);
         assertEquals(hosts["fleet-2"].success, false);
-        assertMatch(hosts["fleet-2"].error!, /work at deploy\.ts:3:8/);
+        assertMatch(hosts["fleet-2"].error!, /work at deploy\.ts:3:\d+/);
         for (const name of ["fleet-1"]) {
           assertEquals(hosts[name].success, true, name);
           assertEquals(hosts[name].operations.map((o) => o.status), [

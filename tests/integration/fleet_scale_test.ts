@@ -42,9 +42,9 @@ await dockerTest("fifty hosts deploy in one run through the worker pool", async 
     const trips = Object.values(again.hosts).map((h) =>
       (h as { stats: { roundTrips: number } }).stats.roundTrips
     );
-    // A no-change run sends two commands per host: one batched fact read, and one more for
-    // the facts that depend on its answers (files.put asks Sha1File once the file exists).
-    assertEquals(trips.every((n) => n === 2), true, `round trips per host: ${trips.join(",")}`);
+    // A no-change run sends one command per host: every fact read in one batch (files.put
+    // asks for the hash together with the file's state).
+    assertEquals(trips.every((n) => n === 1), true, `round trips per host: ${trips.join(",")}`);
     console.log(
       `\n    50 hosts (fleet up ${fleet.upMs} ms): first run ${first.ms} ms, no-change run ${second.ms} ms, ` +
         `round trips per host in the no-change run: ${Math.min(...trips)}-${Math.max(...trips)}\n`,
