@@ -2,38 +2,16 @@
  * Jinja2 templates (`.j2`, `.jinja`, `.jinja2`) rendered with nunjucks as pyinfra renders
  * them: real runs through the CLI on @local, and the error messages in pyinfra's form.
  */
+import { templateContext, withTemplates } from "./_templates.ts";
 import * as path from "node:path";
 import { renderTemplate } from "../../src/operations/util/template.ts";
-import { DiskFiles } from "../../src/core/local_files.ts";
 import { tsinfraIn } from "../_cli.ts";
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-
-/** A temporary controller folder with `files`, removed afterwards, also on failure. */
-async function withFolder(
-  files: Record<string, string>,
-  fn: (dir: string) => Promise<void> | void,
-): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "tsinfra-j2-" }));
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      await Deno.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-      await Deno.writeTextFile(path.join(dir, name), text);
-    }
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-const context = (dir: string) => ({
-  local: new DiskFiles(dir),
-  templateGlobals: { host: { name: "web1", data: { port: 8080 } }, inventory: { size: 3 } },
-});
 
 /** The error `renderTemplate` throws for `file`. */
 function failure(dir: string, file: string, vars: Record<string, unknown> = {}) {
   try {
-    renderTemplate(context(dir), file, vars);
+    renderTemplate(templateContext(dir), file, vars);
   } catch (error) {
     return error as Error & { exitCode: number };
   }
@@ -52,7 +30,7 @@ const SITE = [
 ].join("\n");
 
 Deno.test("files.template renders a .j2 file with loops, filters, includes and whitespace control, once", async () => {
-  await withFolder({
+  await withTemplates({
     "templates/site.conf.j2": SITE,
     "templates/part.j2": "listen {{ port }}; # {{ upstreams | length }} upstreams\n",
   }, async (dir) => {
@@ -76,7 +54,7 @@ Deno.test("files.template renders a .j2 file with loops, filters, includes and w
 });
 
 Deno.test("server.scriptTemplate runs a rendered .jinja2 script", async () => {
-  await withFolder({
+  await withTemplates({
     "hello.sh.jinja2": "#!/bin/sh\n{% for n in names %}echo hi {{ n }} >> {{ out }}\n{% endfor %}",
   }, async (dir) => {
     const out = path.join(dir, "said");
@@ -93,7 +71,7 @@ Deno.test("server.scriptTemplate runs a rendered .jinja2 script", async () => {
 });
 
 Deno.test("a .j2 undefined variable fails the run with exit 1, naming the file, line and name", async () => {
-  await withFolder({ "motd.j2": "hello {{ host.name }}\nport {{ port }}\n" }, async (dir) => {
+  await withTemplates({ "motd.j2": "hello {{ host.name }}\nport {{ port }}\n" }, async (dir) => {
     const out = path.join(dir, "motd");
     await Deno.writeTextFile(
       path.join(dir, "deploy.ts"),
@@ -111,7 +89,7 @@ Deno.test("a .j2 undefined variable fails the run with exit 1, naming the file, 
 });
 
 Deno.test("a .j2 syntax error is bad input: exit 2 and nothing runs", async () => {
-  await withFolder({ "bad.j2": "ok\n{% forr x in y %}{% endfor %}\n" }, async (dir) => {
+  await withTemplates({ "bad.j2": "ok\n{% forr x in y %}{% endfor %}\n" }, async (dir) => {
     const marker = path.join(dir, "ran");
     const out = path.join(dir, "bad");
     await Deno.writeTextFile(
@@ -132,7 +110,7 @@ Deno.test("a .j2 syntax error is bad input: exit 2 and nothing runs", async () =
 });
 
 Deno.test("renderTemplate chooses Jinja2 for .j2, .jinja and .jinja2 and Eta for the rest", async () => {
-  await withFolder({
+  await withTemplates({
     "a.j2": "{{ host.name }}",
     "a.jinja": "{{ host.name }}",
     "a.JINJA2": "{{ host.name }}",
@@ -140,42 +118,48 @@ Deno.test("renderTemplate chooses Jinja2 for .j2, .jinja and .jinja2 and Eta for
     "a.conf": "<%= it.host.name %>",
   }, (dir) => {
     for (const file of ["a.j2", "a.jinja", "a.JINJA2"]) {
-      assertEquals(renderTemplate(context(dir), file), "web1");
+      assertEquals(renderTemplate(templateContext(dir), file), "web1");
     }
-    assertEquals(renderTemplate(context(dir), "a.eta"), "web1{{ x }}");
-    assertEquals(renderTemplate(context(dir), "a.conf"), "web1");
+    assertEquals(renderTemplate(templateContext(dir), "a.eta"), "web1{{ x }}");
+    assertEquals(renderTemplate(templateContext(dir), "a.conf"), "web1");
   });
 });
 
 Deno.test("Jinja2 templates keep the trailing newline and see host, inventory and vars by name", async () => {
-  await withFolder({
+  await withTemplates({
     "t.j2": "{{ host.name }}:{{ host.data.port }} of {{ inventory.size }} {{ a }} {{ '<&>' }}\n\n",
   }, (dir) => {
-    assertEquals(renderTemplate(context(dir), "t.j2", { a: 1 }), "web1:8080 of 3 1 <&>\n\n");
+    assertEquals(
+      renderTemplate(templateContext(dir), "t.j2", { a: 1 }),
+      "web1:8080 of 3 1 <&>\n\n",
+    );
     // vars win over the globals
     assertEquals(
-      renderTemplate(context(dir), "t.j2", { a: 2, host: { name: "h", data: { port: 1 } } }),
+      renderTemplate(templateContext(dir), "t.j2", {
+        a: 2,
+        host: { name: "h", data: { port: 1 } },
+      }),
       "h:1 of 3 2 <&>\n\n",
     );
   });
 });
 
 Deno.test("Jinja2's defined tests, default filter and Python names work on missing values", async () => {
-  await withFolder({
+  await withTemplates({
     "t.j2": "{% if x is defined %}x{% else %}no x{% endif %}|{{ y | default('dy') }}|" +
       "{{ host.data.nope | d(7) }}|{% if host.nope is undefined %}u{% endif %}|" +
       "{% for k, v in m.items() %}{{ k }}={{ v }},{% endfor %}|{{ m.get('z', 'gz') }}|" +
       "{% if True and not False %}T{% endif %}",
   }, (dir) => {
     assertEquals(
-      renderTemplate(context(dir), "t.j2", { m: { a: 1, b: 2 } }),
+      renderTemplate(templateContext(dir), "t.j2", { m: { a: 1, b: 2 } }),
       "no x|dy|7|u|a=1,b=2,|gz|T",
     );
   });
 });
 
 Deno.test("Jinja2 errors read as pyinfra's, naming the innermost file and its line", async () => {
-  await withFolder({
+  await withTemplates({
     "undef.j2": "a\n{{ missing }}\nc\n",
     "attr.j2": "{{ host.nope }}",
     "outer.j2": "x\n{% include 'inner.j2' %}\n",

@@ -2,7 +2,7 @@
  * Eta templates (`files.template`, `renderTemplate`): variables, host and inventory,
  * includes, and error messages that name the template file and line.
  */
-import * as path from "node:path";
+import { templateContext, withTemplates } from "./_templates.ts";
 import { template } from "../../src/operations/files.ts";
 import { renderTemplate } from "../../src/operations/util/template.ts";
 import { sha1 } from "../../src/operations/util/files.ts";
@@ -10,31 +10,10 @@ import { DiskFiles } from "../../src/core/local_files.ts";
 import { generateWith } from "./_context.ts";
 import { assertEquals, assertRejects } from "../_assert.ts";
 
-async function withTemplates(
-  files: Record<string, string>,
-  fn: (dir: string) => void | Promise<void>,
-): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "tsinfra-tpl-" }));
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      await Deno.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-      await Deno.writeTextFile(path.join(dir, name), text);
-    }
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-const context = (dir: string) => ({
-  local: new DiskFiles(dir),
-  templateGlobals: { host: { name: "web1", data: { port: 8080 } }, inventory: { size: 3 } },
-});
-
 /** The message `renderTemplate` throws for `file`. */
 function failure(dir: string, file: string, vars: Record<string, unknown> = {}): string {
   try {
-    renderTemplate(context(dir), file, vars);
+    renderTemplate(templateContext(dir), file, vars);
   } catch (error) {
     return `${(error as Error).name}: ${(error as Error).message}`;
   }
@@ -49,10 +28,10 @@ Deno.test("templates see vars, it.host and it.inventory, unescaped, with newline
       '<%= "a < b & c" %>\n' +
       '<%= "optional" in it ? it.optional : "none" %>\n',
   }, (dir) => {
-    const text = renderTemplate(context(dir), "site.eta", { upstreams: ["a:1", "b:2"] });
+    const text = renderTemplate(templateContext(dir), "site.eta", { upstreams: ["a:1", "b:2"] });
     assertEquals(text, "server web1:8080 of 3\nup a:1\nup b:2\na < b & c\nnone\n");
     // vars win over the globals
-    const own = renderTemplate(context(dir), "site.eta", {
+    const own = renderTemplate(templateContext(dir), "site.eta", {
       upstreams: [],
       host: { name: "mine", data: { port: 1 } },
       optional: "given",
@@ -84,7 +63,7 @@ Deno.test("runtime errors name the template line", async () => {
       failure(dir, "throws.eta", { fail: true }).split("\n")[0],
       `OperationError: Error in template: ${dir}/throws.eta (L2): Error: boom`,
     );
-    assertEquals(renderTemplate(context(dir), "throws.eta", { fail: false }), "\n");
+    assertEquals(renderTemplate(templateContext(dir), "throws.eta", { fail: false }), "\n");
   });
 });
 
@@ -123,7 +102,10 @@ Deno.test("include() reads a template relative to the including one; its errors 
     "parts/bad.eta": "fine\nbad <%= it.nope %>\n",
     "missing.eta": "<%~ include('./nowhere.eta', it) %>\n",
   }, (dir) => {
-    assertEquals(renderTemplate(context(dir), "main.eta", { name: "n" }), "head\nbody n\ntail\n");
+    assertEquals(
+      renderTemplate(templateContext(dir), "main.eta", { name: "n" }),
+      "head\nbody n\ntail\n",
+    );
     assertEquals(
       failure(dir, "broken.eta").split("\n")[0],
       `OperationError: Error in template: ${dir}/parts/bad.eta (L2): ReferenceError: it.nope is not defined`,

@@ -24,6 +24,7 @@ import { nunjucks, nunjucksTransformer } from "../../deps.ts";
 import type { OperationContext } from "../../core/operation.ts";
 import { EXIT, OperationError } from "../../core/errors.ts";
 import { LocalFileError } from "./files.ts";
+import { templateErrorMessage } from "./template_error.ts";
 
 /** The extensions rendered as Jinja2; every other template is Eta. */
 export const JINJA_EXTENSIONS: readonly string[] = [".j2", ".jinja", ".jinja2"];
@@ -290,16 +291,6 @@ function innermost(error: TemplateErrorLike): TemplateErrorLike {
   return found;
 }
 
-function describe(file: string, line: number | undefined, reason: string, text: string): string {
-  const where = line ? `${file} (L${line})` : file;
-  let message = `Error in template: ${where}: ${reason}`;
-  if (line) {
-    const lines = text.split("\n").map((l) => l.trim());
-    message += `\n...\n${lines.slice(Math.max(line - 2, 0), line + 1).join("\n")}\n...`;
-  }
-  return message;
-}
-
 /**
  * Renders a Jinja2 template file on the controller, as pyinfra does.
  *
@@ -382,7 +373,7 @@ export function renderJinja(
     let reason = ownReason(at);
     if (at.unparsable) reason = jinjaReason(reason);
     else reason = reason.replace(/^filter not found: (\S+)$/, "No filter named '$1'.");
-    const failed = new OperationError(describe(file, line, reason, text));
+    const failed = new OperationError(templateErrorMessage({ file, line, reason, text }));
     // A template (or an include) that does not parse is bad input whatever the host.
     if (at.unparsable || hasUnparsable(err)) failed.exitCode = EXIT.BAD_INPUT;
     throw failed;

@@ -23,15 +23,7 @@ import type { OperationContext } from "../../core/operation.ts";
 import { EXIT, OperationError } from "../../core/errors.ts";
 import { LocalFileError } from "./files.ts";
 import { isJinjaTemplate, renderJinja } from "./jinja.ts";
-
-/** Where a template failed. */
-interface Failure {
-  file: string;
-  line?: number;
-  reason: string;
-  /** The failing template's text, for the lines around the error. */
-  text: string;
-}
+import { templateErrorMessage, type TemplateFailure } from "./template_error.ts";
 
 function errorOf(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
@@ -116,17 +108,6 @@ function strict(data: Record<string, unknown>): Record<string, unknown> {
   });
 }
 
-function describe(failure: Failure): string {
-  const where = failure.line ? `${failure.file} (L${failure.line})` : failure.file;
-  let message = `Error in template: ${where}: ${failure.reason}`;
-  if (failure.line) {
-    const lines = failure.text.split("\n").map((l) => l.trim());
-    const around = lines.slice(Math.max(failure.line - 2, 0), failure.line + 1);
-    message += `\n...\n${around.join("\n")}\n...`;
-  }
-  return message;
-}
-
 /**
  * Renders a template file on the controller with variables: as Jinja2 when its
  * extension is `.j2`, `.jinja` or `.jinja2`, else as Eta.
@@ -160,7 +141,7 @@ export function renderTemplate(
     cache: false,
     cacheFilepaths: false,
   });
-  let failure: Failure | undefined;
+  let failure: TemplateFailure | undefined;
   let unparsable = false;
   eta.resolvePath = (name, options) =>
     posix.resolve(posix.dirname(options?.filepath ?? path), name);
@@ -202,7 +183,7 @@ export function renderTemplate(
     if (error instanceof LocalFileError && !failure) throw error;
     const err = errorOf(error);
     const failed = new OperationError(
-      describe(failure ?? { file: path, reason: err.message, text }),
+      templateErrorMessage(failure ?? { file: path, reason: err.message, text }),
     );
     // A template (or an include) that does not parse is bad input whatever the host:
     // pyinfra's OperationError still, with the exit status of bad input.
