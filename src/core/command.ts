@@ -184,19 +184,44 @@ export function raw(value: string): RawPart {
  */
 export function sh(
   strings: TemplateStringsArray,
-  ...values: (string | number | RawPart | MaskedPart | QuotedPart | StringCommand)[]
+  ...values: (ShValue | readonly ShValue[])[]
 ): StringCommand {
   const parts: CommandPart[] = [];
   strings.forEach((text, index) => {
     if (text) parts.push(text);
     if (index >= values.length) return;
     const value = values[index];
-    if (value instanceof RawPart) parts.push(value.value);
-    else if (value instanceof MaskedPart) parts.push(value.rawText ? value : quote(value));
-    else if (value instanceof QuotedPart || value instanceof StringCommand) parts.push(value);
-    else parts.push(quote(value));
+    // A list is separately quoted words, as a shell user means by "these arguments".
+    const words = Array.isArray(value) ? value : [value];
+    words.forEach((word, at) => {
+      if (at > 0) parts.push(" ");
+      parts.push(shPart(word, index));
+    });
   });
   return new StringCommand(parts, { separator: "" });
+}
+
+/** What the {@linkcode sh} tag takes: each is quoted, except `raw()` (and `mask(raw())`). */
+export type ShValue = string | number | RawPart | MaskedPart | QuotedPart | StringCommand;
+
+function shPart(value: unknown, index: number): CommandPart {
+  if (value instanceof RawPart) return value.value;
+  if (value instanceof MaskedPart) return value.rawText ? value : quote(value);
+  if (value instanceof QuotedPart || value instanceof StringCommand) return value;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
+    return quote(String(value));
+  }
+  // undefined would become the word "undefined", an object "[object Object]".
+  const what = value === null
+    ? "null"
+    : value === undefined
+    ? "undefined"
+    : value instanceof Promise
+    ? "a Promise (await it first)"
+    : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
+  throw new TypeError(
+    `sh: the value at \${${index}} is ${what}: give a string, a number, a list of them, raw() or mask()`,
+  );
 }
 
 /** Uploads a local file (a path) or in-memory content to the host. */

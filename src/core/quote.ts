@@ -24,3 +24,19 @@ export function shellQuote(value: string): string {
   if (SAFE.test(value)) return value;
   return "'" + value.replaceAll("'", `'"'"'`) + "'";
 }
+
+/**
+ * Double-quotes a string for a POSIX shell, with every character that is live inside
+ * double quotes (`\`, `"`, `$`, `` ` ``) escaped: the text is taken literally. For
+ * commands whose pyinfra form double-quotes a value (`apt-add-repository -y "ppa:x/y"`).
+ *
+ * @example
+ * ```ts
+ * import { doubleQuote } from "./quote.ts";
+ * if (doubleQuote("ppa:a/b") !== '"ppa:a/b"') throw new Error();
+ * if (doubleQuote("$(id)") !== '"\\$(id)"') throw new Error(doubleQuote("$(id)"));
+ * ```
+ */
+export function doubleQuote(value: string): string {
+  return `"${value.replace(/[\\"$`]/g, "\\$&")}"`;
+}

@@ -5,8 +5,9 @@
  * @module
  */
 import { defineOperation, type Operation, type OperationContext } from "../core/operation.ts";
+import { raw, sh } from "../core/command.ts";
 import { OperationError, OperationTypeError } from "../core/errors.ts";
-import { shellQuote } from "../core/quote.ts";
+import { doubleQuote, shellQuote } from "../core/quote.ts";
 import { AptKeys, AptSources, parseAptRepo, sameAptSource } from "../facts/apt.ts";
 import { DebPackage, DebPackages } from "../facts/deb.ts";
 import { GpgKey } from "../facts/gpg.ts";
@@ -367,8 +368,7 @@ export const ppa: Operation<PpaOptions> = defineOperation<PpaOptions>("apt.ppa",
   idempotent: false,
   summary: "Add/remove Ubuntu ppa repositories.",
   async *generator({ src, present = true }) {
-    yield present
-      ? `apt-add-repository -y ${JSON.stringify(src)}`
-      : `apt-add-repository -y --remove ${JSON.stringify(src)}`;
+    // pyinfra's double quotes, with what is live inside them escaped (no `$(...)`).
+    yield sh`apt-add-repository -y ${raw(present ? "" : "--remove ")}${raw(doubleQuote(src))}`;
   },
 });

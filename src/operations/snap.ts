@@ -4,7 +4,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { SnapPackage, SnapPackages } from "../facts/snap.ts";
 
 /** Options of {@linkcode package_}. */
@@ -52,12 +52,12 @@ export const package_: Operation<PackageOptions> = defineOperation<PackageOption
         } else if (present) install.push(name);
         else ctx.noop(`snap package ${name} is not installed`);
       }
-      const names = (items: string[]) => items.map(shellQuote).join(" ");
       if (install.length) {
-        yield `snap install${classic ? " --classic" : ""} ${names(install)} --channel=${channel}`;
+        const words = [...(classic ? ["--classic"] : []), ...install];
+        yield sh`snap install ${words} --channel=${channel}`;
       }
-      if (remove.length) yield `snap remove ${names(remove)}`;
-      if (refresh.length) yield `snap refresh ${names(refresh)} --channel=${channel}`;
+      if (remove.length) yield sh`snap remove ${remove}`;
+      if (refresh.length) yield sh`snap refresh ${refresh} --channel=${channel}`;
     },
   },
 );

@@ -5,6 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
+import { sh } from "../core/command.ts";
 import { shellQuote } from "../core/quote.ts";
 import { FindLinks } from "../facts/files.ts";
 import { LinuxDistribution } from "../facts/server.ts";
@@ -43,17 +44,18 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
         command: args.command,
       });
       if (typeof args.enabled !== "boolean") return;
+      // The glob stays live (quote_path: false); the name is quoted within it.
       const links = await ctx.host.getFact(FindLinks, {
-        path: `/etc/rc*.d/S*${name}`,
+        path: `/etc/rc*.d/S*${shellQuote(name)}`,
         quote_path: false,
       });
       if (args.enabled && !links.length) {
         const distro = (await ctx.host.getFact(LinuxDistribution))?.name;
-        if (distro === "Ubuntu" || distro === "Debian") yield `update-rc.d ${name} defaults`;
+        if (distro === "Ubuntu" || distro === "Debian") yield sh`update-rc.d ${name} defaults`;
         else if (["CentOS", "Fedora", "Red Hat Enterprise Linux"].includes(distro ?? "")) {
-          yield `chkconfig ${name} --add`;
-          yield `chkconfig ${name} on`;
-        } else if (distro === "Gentoo") yield `rc-update add ${name} default`;
+          yield sh`chkconfig ${name} --add`;
+          yield sh`chkconfig ${name} on`;
+        } else if (distro === "Gentoo") yield sh`rc-update add ${name} default`;
       } else if (args.enabled === false) {
         for (const path of links) yield `rm -f ${shellQuote(path)}`;
       }
