@@ -11,7 +11,7 @@
 import * as nodePath from "node:path";
 import { pathToFileURL } from "node:url";
 import { initModuleLexer, parseModule } from "../deps.ts";
-import { DeployError } from "../core/errors.ts";
+import { DeployError, TsinfraError } from "../core/errors.ts";
 import { boundLibraryModule, librarySpecifier } from "./library_imports.ts";
 import { isTypeScript, stripTypes } from "./transpile.ts";
 import {
@@ -206,8 +206,10 @@ async function denoSyntaxError(source: string, path: string): Promise<DeployErro
 }
 
 /** Turns anything thrown while loading user code into a DeployError naming file:line:col. */
-export function toDeployError(error: unknown, path: string): DeployError {
+export function toDeployError(error: unknown, path: string): TsinfraError {
   if (error instanceof DeployError) return error;
+  // tsinfra's own errors about a call already name its place (`files.line in d.ts:3:7: ...`).
+  if (error instanceof TsinfraError && / in \S+:\d+:\d+: /.test(error.message)) return error;
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   const mapped = mapUserLocations(text);
   const where = firstUserLocation(text, userFiles()) ?? path;
