@@ -23,7 +23,7 @@ import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
 import type { EventBus } from "../core/events.ts";
 import type { PlannedOperation } from "./plan.ts";
-import { type OperationOutcome, skippedOutcome } from "./protocol.ts";
+import { failureOf, type OperationOutcome, type PlainFailure, skippedOutcome } from "./protocol.ts";
 import type { Fact, FactArgs } from "../core/fact.ts";
 import { newMarker } from "../core/fact_batch.ts";
 import { createOperationContext } from "./operation_context.ts";
@@ -80,7 +80,7 @@ class OperationRun {
    * Runs one command, or queues a shell command to go with the next ones; returns an
    * error message, or undefined on success. Queued commands run at `flush()`.
    */
-  async run(yielded: OperationCommand): Promise<string | undefined> {
+  async run(yielded: OperationCommand): Promise<PlainFailure | undefined> {
     const command = toCommand(yielded);
     const description = describeCommand(command);
     this.changed = true;
@@ -133,7 +133,7 @@ class OperationRun {
       }
       return undefined;
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return failureOf(error);
     } finally {
       this.host.invalidateFacts();
     }
@@ -143,7 +143,7 @@ class OperationRun {
    * Sends the queued shell commands: one alone as usual, several as one script where each
    * runs in its own subshell and the first failure stops the rest and names itself.
    */
-  async flush(): Promise<string | undefined> {
+  async flush(): Promise<PlainFailure | undefined> {
     const pending = this.#pending;
     this.#pending = [];
     const upload = this.#upload;
@@ -183,7 +183,7 @@ class OperationRun {
   async #flushUpload(
     upload: { command: UploadCommand; description: string },
     pending: { command: StringCommand; description: string }[],
-  ): Promise<string | undefined> {
+  ): Promise<PlainFailure | undefined> {
     const events = this.options.events;
     this.commands.push(upload.description);
     for (const { description } of [upload, ...pending]) {
@@ -209,7 +209,7 @@ class OperationRun {
         prefetch,
       );
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return failureOf(error);
     } finally {
       this.host.invalidateFacts();
     }
@@ -244,7 +244,7 @@ class OperationRun {
     pending: { command: StringCommand; description: string }[],
     output: CommandOutput,
     marker: string,
-  ): string | undefined {
+  ): PlainFailure | undefined {
     const failure = new RegExp(`(?:^|\n)${marker}:(\\d+):(\\d+)\n?`).exec(output.stderr);
     const stderr = failure
       ? output.stderr.replace(failure[0], failure.index === 0 ? "" : "\n")
@@ -262,11 +262,24 @@ class OperationRun {
       stderr,
     });
     if (!failure && output.exitCode === 0) return undefined;
-    if (output.timedOut) return `Command timed out: ${pending[ran - 1].description}`;
+    const command = pending[ran - 1].description;
+    if (output.timedOut) {
+      return {
+        class: "CommandError",
+        message: `Command timed out: ${command}`,
+        command,
+        timedOut: true,
+      };
+    }
     const detail = stderr.trim().split("\n").slice(-3).join("\n");
-    const code = failure ? failure[2] : String(output.exitCode);
-    return `Command failed (exit status ${code}): ${pending[ran - 1].description}` +
-      (detail ? `\n${detail}` : "");
+    const exitCode = failure ? Number(failure[2]) : output.exitCode;
+    return {
+      class: "CommandError",
+      message: `Command failed (exit status ${exitCode}): ${command}` +
+        (detail ? `\n${detail}` : ""),
+      command,
+      exitCode,
+    };
   }
 
   /** An upload's bytes. */
@@ -294,7 +307,7 @@ class OperationRun {
     command: StringCommand,
     description: string,
     prefetch?: readonly FactPrefetch[],
-  ): Promise<string | undefined> {
+  ): Promise<PlainFailure | undefined> {
     const args = this.host.connectorArguments({
       ...this.planned.globals,
       ...command.connectorArgs,
@@ -321,10 +334,22 @@ class OperationRun {
         this.stdout += output.stdout;
         this.stderr += output.stderr;
         if (ok && !retryWanted) return undefined;
-        if (output.timedOut) return `Command timed out after ${args._timeout}s: ${description}`;
+        if (output.timedOut) {
+          return {
+            class: "CommandError",
+            message: `Command timed out after ${args._timeout}s: ${description}`,
+            command: description,
+            timedOut: true,
+          };
+        }
         const detail = output.stderr.trim().split("\n").slice(-3).join("\n");
-        return `Command failed (exit status ${output.exitCode}): ${description}` +
-          (detail ? `\n${detail}` : "");
+        return {
+          class: "CommandError",
+          message: `Command failed (exit status ${output.exitCode}): ${description}` +
+            (detail ? `\n${detail}` : ""),
+          command: description,
+          exitCode: output.exitCode,
+        };
       }
       attempt++;
       await sleep(this.globals._retryDelay);
@@ -361,8 +386,9 @@ export async function executeOnHost(
   try {
     conditionOk = conditionHolds(globals._if);
   } catch (error) {
-    const message = `_if condition failed: ${error instanceof Error ? error.message : error}`;
-    return finish(failure([], "", "", message, globals._ignoreErrors));
+    const cause = failureOf(error);
+    const message = `_if condition failed: ${cause.message}`;
+    return finish(failure([], "", "", { ...cause, message }, globals._ignoreErrors));
   }
   if (!conditionOk) {
     return finish(skippedOutcome("_if condition is false"));
@@ -377,13 +403,18 @@ export async function executeOnHost(
           [],
           output.stdout,
           output.stderr,
-          `Precondition failed: ${globals._precondition}`,
+          {
+            class: "CommandError",
+            message: `Precondition failed: ${globals._precondition}`,
+            command: globals._precondition,
+            exitCode: output.exitCode,
+          },
           globals._ignoreErrors,
         ),
       );
     }
   }
-  let error: string | undefined;
+  let error: PlainFailure | undefined;
   try {
     // Queued commands must run before the generator reads a fact: it may depend on them.
     const flushingCtx = {
@@ -392,7 +423,7 @@ export async function executeOnHost(
         ...ctx.host,
         getFact: async <T, A extends FactArgs>(fact: Fact<T, A>, factArgs?: Partial<A>) => {
           const failed = await run.flush();
-          if (failed) throw new Error(failed);
+          if (failed) throw new CarriedFailure(failed);
           return await ctx.host.getFact(fact, factArgs);
         },
       },
@@ -406,11 +437,18 @@ export async function executeOnHost(
     }
     if (!error) error = await run.flush();
   } catch (thrown) {
-    error ??= thrown instanceof Error ? thrown.message : String(thrown);
+    error ??= thrown instanceof CarriedFailure ? thrown.failure : failureOf(thrown);
   }
   if (!error && globals._postcondition) {
     const output = await host.run(new StringCommand([globals._postcondition]), args);
-    if (output.exitCode !== 0) error = `Postcondition failed: ${globals._postcondition}`;
+    if (output.exitCode !== 0) {
+      error = {
+        class: "CommandError",
+        message: `Postcondition failed: ${globals._postcondition}`,
+        command: globals._postcondition,
+        exitCode: output.exitCode,
+      };
+    }
   }
   if (error) {
     return finish(
@@ -433,9 +471,26 @@ function failure(
   commands: string[],
   stdout: string,
   stderr: string,
-  error: string,
+  error: PlainFailure,
   ignored: boolean,
   changed = false,
 ): OperationOutcome {
-  return { status: "error", changed, success: false, commands, stdout, stderr, error, ignored };
+  return {
+    status: "error",
+    changed,
+    success: false,
+    commands,
+    stdout,
+    stderr,
+    error: error.message,
+    failure: error,
+    ignored,
+  };
+}
+
+/** A command's failure, carried through the generator when a fact read flushed it. */
+class CarriedFailure extends Error {
+  constructor(readonly failure: PlainFailure) {
+    super(failure.message);
+  }
 }

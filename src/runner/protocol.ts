@@ -72,6 +72,26 @@ export interface HostPrepared {
   error?: string;
 }
 
+/**
+ * A failure as data, from the connector to the report (`--json`): which error class,
+ * its message, and for a command that failed, the command (masked) and its exit status.
+ */
+export interface PlainFailure {
+  /** `CommandError` (a command failed or timed out), `FactError`, `OperationError`, ... */
+  class: string;
+  message: string;
+  /** The command that failed, as shown (secrets masked). */
+  command?: string;
+  exitCode?: number;
+  timedOut?: boolean;
+}
+
+/** The failure of an error thrown while an operation ran. */
+export function failureOf(error: unknown): PlainFailure {
+  if (error instanceof Error) return { class: error.name, message: error.message };
+  return { class: "Error", message: String(error) };
+}
+
 /** What happened to one operation on one host at execution. */
 export interface OperationOutcome {
   status: "changed" | "noChange" | "error" | "skipped";
@@ -82,6 +102,8 @@ export interface OperationOutcome {
   stdout: string;
   stderr: string;
   error: string | null;
+  /** The error as data (`error` is its message). */
+  failure?: PlainFailure;
   noopReason?: string;
   /** The operation failed but `_ignoreErrors` kept the host going. */
   ignored?: boolean;

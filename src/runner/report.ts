@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { HostCounters, HostPrepared, OperationOutcome, OperationSummary } from "./protocol.ts";
+import type {
+  HostCounters,
+  HostPrepared,
+  OperationOutcome,
+  OperationSummary,
+  PlainFailure,
+} from "./protocol.ts";
 
 /** One operation on one host. */
 export interface OperationReport {
@@ -18,6 +24,8 @@ export interface OperationReport {
   stdout: string;
   stderr: string;
   error: string | null;
+  /** The error as data: its class, message, and the failed command and exit status. */
+  failure?: PlainFailure;
   noopReason?: string;
   diffs?: string[];
   /** In a dry run: the operation has an `_if` condition, read only at execution. */
@@ -100,6 +108,7 @@ function fromOutcome(op: OperationSummary, after: OperationOutcome): OperationRe
     stdout: after.stdout,
     stderr: after.stderr,
     error: after.error,
+    ...(after.failure ? { failure: after.failure } : {}),
     ...(after.noopReason ? { noopReason: after.noopReason } : {}),
   };
 }
