@@ -170,6 +170,23 @@ export const CONNECTOR_ARGUMENT_NAMES: readonly (keyof ConnectorArguments)[] = [
   "_successExitCodes",
 ];
 
+/**
+ * The connector arguments that change what a command sees (its user, shell, login
+ * environment, variables, folder): a fact read with different values is another read.
+ * Timeouts, stdin, a terminal, exit codes and how sudo authenticates are left out.
+ */
+export const ENVIRONMENT_ARGUMENT_NAMES: readonly (keyof ConnectorArguments)[] =
+  CONNECTOR_ARGUMENT_NAMES.filter((name) =>
+    ![
+      "_timeout",
+      "_getPty",
+      "_stdin",
+      "_successExitCodes",
+      "_sudoPassword",
+      "_useSudoPassword",
+    ].includes(name)
+  );
+
 /** All global argument names, sorted. */
 export const GLOBAL_ARGUMENT_NAMES: readonly string[] = Object.keys(GLOBAL_ARGUMENT_KINDS).sort();
 

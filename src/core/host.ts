@@ -7,7 +7,11 @@ import type { Fact, FactArgs } from "./fact.ts";
 import { factCacheKey } from "./fact.ts";
 import type { CommandOutput, Connector, DisconnectOptions, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
-import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
+import {
+  CONNECTOR_ARGUMENT_NAMES,
+  ENVIRONMENT_ARGUMENT_NAMES,
+  GLOBAL_ARGUMENT_DEFAULTS,
+} from "./arguments.ts";
 import { setImmediate } from "node:timers";
 import type { StringCommand } from "./command.ts";
 import { SUDO_ASKPASS_SETUP, sudoAskpassCleanup, sudoPasswordOf, wrapCommand } from "./wrap.ts";
@@ -255,20 +259,9 @@ export class Host {
 
   #cacheKey(fact: Fact<unknown, FactArgs>, args: FactArgs, connectorArgs: ConnectorArguments) {
     return factCacheKey(fact, args) + "|" +
-      JSON.stringify([
-        connectorArgs._sudo,
-        connectorArgs._sudoUser,
-        connectorArgs._su,
-        connectorArgs._suUser,
-        connectorArgs._doas,
-        connectorArgs._doasUser,
-        connectorArgs._shellExecutable,
-        connectorArgs._chdir,
-        connectorArgs._env,
-      ]);
+      JSON.stringify(ENVIRONMENT_ARGUMENT_NAMES.map((name) => connectorArgs[name] ?? null));
   }
 
-  /** Uploads bytes to a path on the host (temporary file, then moved into place). */
   /**
    * Uploads bytes to a path on the host (temporary file, then moved into place). `then`
    * (and the facts in `prefetch`) run right after, in the same round trip where the

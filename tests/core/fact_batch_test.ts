@@ -133,3 +133,34 @@ Deno.test({
     assertEquals(values, ["(default)", "(default)"]);
   },
 });
+
+Deno.test("a fact read with a login shell or a kept environment is another read than without", async () => {
+  const host = new Host({
+    name: "local",
+    groups: ["all"],
+    data: {},
+    defaults: {},
+    connector: () => new LocalConnector(),
+  });
+  const Probe = defineFact<string>({
+    name: "test.EnvironmentProbe",
+    command: () => sh`printf '%s' probe`,
+    process: (lines) => lines.join(""),
+  });
+  try {
+    await host.getFact(Probe, {}, {});
+    assertEquals(host.stats.factsRead, 1);
+    await host.getFact(Probe, {}, {});
+    assertEquals(host.stats.factsRead, 1); // cached
+    // Without _sudo/_su these change nothing here, but they would on a host: not shared.
+    await host.getFact(Probe, {}, { _preserveSudoEnv: true });
+    await host.getFact(Probe, {}, { _useSuLogin: true });
+    await host.getFact(Probe, {}, { _suShell: "bash" });
+    assertEquals(host.stats.factsRead, 4);
+    // How sudo authenticates does not change what the command sees.
+    await host.getFact(Probe, {}, { _timeout: 30 });
+    assertEquals(host.stats.factsRead, 4);
+  } finally {
+    await host.disconnect();
+  }
+});
