@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { ApkPackages } from "../facts/apk.ts";
 import { simplePackageManager, type SimplePackagesOptions } from "./util/simple_packages.ts";
@@ -12,11 +13,11 @@ const apk = simplePackageManager({
   module: "apk",
   label: "apk",
   installed: ApkPackages,
-  updateCommand: "apk update",
-  upgradeCommand: "apk upgrade",
-  installCommand: "apk add",
-  uninstallCommand: "apk del",
-  upgradePackagesCommand: "apk upgrade",
+  updateCommand: sh`apk update`,
+  upgradeCommand: sh`apk upgrade`,
+  installCommand: sh`apk add`,
+  uninstallCommand: sh`apk del`,
+  upgradePackagesCommand: sh`apk upgrade`,
   versionJoin: "=",
   latest: true,
   ownUpgrade: true,
@@ -66,7 +67,7 @@ export const upgrade: Operation<UpgradeOptions> = defineOperation<UpgradeOptions
     idempotent: false,
     summary: "Upgrades all apk packages.",
     async *generator({ available }) {
-      yield available ? "apk upgrade --available" : "apk upgrade";
+      yield available ? sh`apk upgrade --available` : sh`apk upgrade`;
     },
   },
 );

@@ -5,9 +5,9 @@
  * @module
  */
 import { defineOperation, type Operation, type OperationContext } from "../core/operation.ts";
-import { raw, sh } from "../core/command.ts";
+import { raw, sh, StringCommand } from "../core/command.ts";
 import { OperationError, OperationTypeError } from "../core/errors.ts";
-import { doubleQuote, shellQuote } from "../core/quote.ts";
+import { doubleQuote } from "../core/quote.ts";
 import { AptKeys, AptSources, parseAptRepo, sameAptSource } from "../facts/apt.ts";
 import { DebPackage, DebPackages } from "../facts/deb.ts";
 import { GpgKey } from "../facts/gpg.ts";
@@ -20,15 +20,22 @@ import { ensurePackages, type PackageSpec } from "./util/packaging.ts";
 /** apt remembers its last successful update here (Debian leaves the folder empty). */
 const APT_UPDATE_FILENAME = "/var/lib/apt/periodic/update-success-stamp";
 
-/** `apt-get` without questions, keeping changed config files, as pyinfra runs it. */
-export function noninteractiveApt(command: string, force = false): string {
-  return [
+/**
+ * `apt-get` without questions, keeping changed config files, as pyinfra runs it.
+ *
+ * @param command the apt-get verb and its arguments, as shell text (it carries the
+ *   user's `extraInstallArgs`, which pyinfra passes to the shell as they are)
+ * @param force add `--force-yes` @default {false}
+ * @returns the command
+ */
+export function noninteractiveApt(command: string, force = false): StringCommand {
+  return new StringCommand([
     "DEBIAN_FRONTEND=noninteractive apt-get -y",
     ...(force ? ["--force-yes"] : []),
     '-o Dpkg::Options::="--force-confdef"',
     '-o Dpkg::Options::="--force-confold"',
     command,
-  ].join(" ");
+  ]);
 }
 
 function isUrl(src: string): boolean {
@@ -55,8 +62,8 @@ async function* updateCommands(cacheTime: number | null | undefined, ctx: Operat
       return;
     }
   }
-  yield "apt-get update";
-  if (cacheTime) yield `touch ${APT_UPDATE_FILENAME}`;
+  yield sh`apt-get update`;
+  if (cacheTime) yield sh`touch ${APT_UPDATE_FILENAME}`;
 }
 
 /**
@@ -241,16 +248,15 @@ export const deb: Operation<DebOptions> = defineOperation<DebOptions>("apt.deb",
     const name = info?.name;
     const exists = !!name && Object.hasOwn(current, name) &&
       current[name].map(String).includes(String(info?.version));
-    const path = shellQuote(src);
     if (present) {
       if (exists) ctx.noop(`deb ${original} is installed`);
       else {
-        yield `dpkg --force-confdef --force-confold -i ${path} 2> /dev/null || true`;
-        yield `${noninteractiveApt("install", force)} -f`;
-        yield `dpkg --force-confdef --force-confold -i ${path}`;
+        yield sh`dpkg --force-confdef --force-confold -i ${src} 2> /dev/null || true`;
+        yield sh`${noninteractiveApt("install", force)} -f`;
+        yield sh`dpkg --force-confdef --force-confold -i ${src}`;
       }
     } else if (exists) {
-      yield `${noninteractiveApt("remove", force)} ${shellQuote(name!)}`;
+      yield sh`${noninteractiveApt("remove", force)} ${name!}`;
     } else ctx.noop(`deb ${original} is not installed`);
   },
 });
@@ -291,8 +297,8 @@ export const key: Operation<KeyOptions> = defineOperation<KeyOptions>("apt.key",
       if (data && Object.keys(data).length) ids = Object.keys(data);
       if (!ids.length || !ids.every((id) => Object.hasOwn(existing, id))) {
         yield isUrl(src)
-          ? `(wget -O - ${shellQuote(src)} || curl -sSLf ${shellQuote(src)}) | apt-key add -`
-          : `apt-key add ${shellQuote(src)}`;
+          ? sh`(wget -O - ${src} || curl -sSLf ${src}) | apt-key add -`
+          : sh`apt-key add ${src}`;
       } else {
         ctx.noop(`All keys from ${src} are already available in the apt keychain`);
       }
@@ -301,9 +307,7 @@ export const key: Operation<KeyOptions> = defineOperation<KeyOptions>("apt.key",
       if (!ids.length) throw new OperationError("`keyid` must be provided with `keyserver`");
       const needed = [...new Set(ids)].filter((id) => !Object.hasOwn(existing, id)).sort();
       if (needed.length) {
-        yield `apt-key adv --keyserver ${shellQuote(keyserver)} --recv-keys ${
-          needed.map(shellQuote).join(" ")
-        }`;
+        yield sh`apt-key adv --keyserver ${keyserver} --recv-keys ${needed}`;
       } else {
         ctx.noop(`Keys ${ids.join(", ")} are already available in the apt keychain`);
       }

@@ -6,7 +6,7 @@
  * @module
  */
 import { defineOperation, type Operation, type OperationContext } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh, type StringCommand } from "../core/command.ts";
 import { BrewCasks, BrewPackages, BrewTaps, BrewVersion, newCaskCli } from "../facts/brew.ts";
 import { ensurePackages } from "./util/packaging.ts";
 
@@ -25,7 +25,7 @@ export const update: Operation<Record<string, never>> = defineOperation<Record<s
     idempotent: false,
     summary: "Updates brew repositories.",
     async *generator() {
-      yield "brew update";
+      yield sh`brew update`;
     },
   },
 );
@@ -45,7 +45,7 @@ export const upgrade: Operation<Record<string, never>> = defineOperation<Record<
     idempotent: false,
     summary: "Upgrade all brew packages.",
     async *generator() {
-      yield "brew upgrade";
+      yield sh`brew upgrade`;
     },
   },
 );
@@ -78,8 +78,8 @@ export const packages: Operation<PackagesOptions> = defineOperation<PackagesOpti
     argNames: ["packages", "present", "latest", "update", "upgrade"],
     summary: "Add/remove/update brew packages.",
     async *generator(args, ctx) {
-      if (args.update) yield "brew update";
-      if (args.upgrade) yield "brew upgrade";
+      if (args.update) yield sh`brew update`;
+      if (args.upgrade) yield sh`brew upgrade`;
       yield* ensurePackages(ctx, {
         packages: args.packages,
         current: await ctx.host.getFact(BrewPackages),
@@ -95,10 +95,10 @@ export const packages: Operation<PackagesOptions> = defineOperation<PackagesOpti
 );
 
 /** `brew cask X` (brew < 2.6) or `brew X --cask`. */
-async function caskCommand(action: string, ctx: OperationContext): Promise<string> {
+async function caskCommand(action: string, ctx: OperationContext): Promise<StringCommand> {
   return newCaskCli(await ctx.host.getFact(BrewVersion))
-    ? `brew ${action} --cask`
-    : `brew cask ${action}`;
+    ? sh`brew ${action} --cask`
+    : sh`brew cask ${action}`;
 }
 
 /**
@@ -191,10 +191,8 @@ export const tap: Operation<TapOptions> = defineOperation<TapOptions>("brew.tap"
     }
     const tapped = (await ctx.host.getFact(BrewTaps)).includes(name);
     if (present && tapped) ctx.noop(`tap ${name} already exists`);
-    else if (tapped) yield `brew untap ${shellQuote(name)}`;
+    else if (tapped) yield sh`brew untap ${name}`;
     else if (!present) ctx.noop(`tap ${name} does not exist`);
-    else {yield url
-        ? `brew tap ${shellQuote(name)} ${shellQuote(url)}`
-        : `brew tap ${shellQuote(name)}`;}
+    else yield url ? sh`brew tap ${name} ${url}` : sh`brew tap ${name}`;
   },
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { RcdStatus } from "../facts/bsdinit.ts";
 import { line } from "./files/line.ts";
@@ -34,7 +35,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
         name: service,
         statuses: await ctx.host.getFact(RcdStatus),
         format: (name, action) =>
-          `test -e /etc/rc.d/${name} && /etc/rc.d/${name} ${action} || /usr/local/etc/rc.d/${name} ${action}`,
+          sh`test -e /etc/rc.d/${name} && /etc/rc.d/${name} ${action} || /usr/local/etc/rc.d/${name} ${action}`,
         running: args.running === undefined ? true : args.running,
         restarted: args.restarted,
         reloaded: args.reloaded,

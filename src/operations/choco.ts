@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { ChocoPackages } from "../facts/choco.ts";
 import { ensurePackages } from "./util/packaging.ts";
@@ -61,7 +62,7 @@ export const install: Operation<Record<string, never>> = defineOperation<Record<
     idempotent: false,
     summary: "Install chocolatey.",
     async *generator() {
-      yield 'Set-ExecutionPolicy Bypass -Scope Process -Force ;iex ((New-Object System.Net.WebClient).DownloadString("https://chocolatey.org/install.ps1"))';
+      yield sh`Set-ExecutionPolicy Bypass -Scope Process -Force ;iex ((New-Object System.Net.WebClient).DownloadString("https://chocolatey.org/install.ps1"))`;
     },
   },
 );

@@ -7,7 +7,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote as q } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { OperationError } from "../core/errors.ts";
 import {
   DockerContainer,
@@ -22,8 +22,9 @@ function first(objects: unknown): DockerObject | undefined {
   return objects && typeof objects === "object" ? objects as DockerObject : undefined;
 }
 
+/** `name value` for each value: words that {@linkcode sh} quotes one by one. */
 function flags(name: string, values: readonly string[] | null | undefined): string[] {
-  return (values ?? []).flatMap((value) => [name, q(value)]);
+  return (values ?? []).flatMap((value) => [name, value]);
 }
 
 /** The parts of `docker container inspect` that docker.container compares. */
@@ -200,14 +201,14 @@ export const container: Operation<ContainerOptions> = defineOperation<ContainerO
         | ContainerInspect
         | undefined;
       if (!present) {
-        if (current) yield `docker container rm -f ${q(name)}`;
+        if (current) yield sh`docker container rm -f ${name}`;
         else ctx.noop(`container ${name} does not exist`);
         return;
       }
       if (current && (!image || (!args.force && !containerDrift(current, args)))) {
         const running = current.State?.Running ?? current.State?.Status === "running";
-        if (start && !running) yield `docker container start ${q(name)}`;
-        else if (!start && running) yield `docker container stop ${q(name)}`;
+        if (start && !running) yield sh`docker container start ${name}`;
+        else if (!start && running) yield sh`docker container stop ${name}`;
         else ctx.noop(`container ${name} is up to date`);
         return;
       }
@@ -216,26 +217,25 @@ export const container: Operation<ContainerOptions> = defineOperation<ContainerO
           `docker.container: container ${name} does not exist and no image was given to create it`,
         );
       }
-      if (current) yield `docker container rm -f ${q(name)}`;
-      if (args.pullAlways) yield `docker image pull ${q(image)}`;
+      if (current) yield sh`docker container rm -f ${name}`;
+      if (args.pullAlways) yield sh`docker image pull ${image}`;
       const networks = args.networks ?? [];
-      yield [
-        "docker container create --name",
-        q(name),
+      yield sh`docker container create --name ${[
+        name,
         ...flags("-p", args.ports),
         ...flags("-v", args.volumes),
         ...flags("-e", args.envVars),
         ...flags("--label", args.labels),
-        ...(args.restartPolicy ? ["--restart", q(args.restartPolicy)] : []),
+        ...(args.restartPolicy ? ["--restart", args.restartPolicy] : []),
         ...(args.autoRemove ? ["--rm"] : []),
-        ...(networks.length ? ["--network", q(networks[0])] : []),
-        q(image),
-        ...(args.command ?? []).map(q),
-      ].join(" ");
+        ...(networks.length ? ["--network", networks[0]] : []),
+        image,
+        ...(args.command ?? []),
+      ]}`;
       for (const network of networks.slice(1)) {
-        yield `docker network connect ${q(network)} ${q(name)}`;
+        yield sh`docker network connect ${network} ${name}`;
       }
-      if (start) yield `docker container start ${q(name)}`;
+      if (start) yield sh`docker container start ${name}`;
     },
   },
 );
@@ -264,8 +264,8 @@ export const image: Operation<ImageOptions> = defineOperation<ImageOptions>("doc
   summary: "Manage Docker images.",
   async *generator({ image, present = true, force = false }, ctx) {
     const current = first(await ctx.host.getFact(DockerImage, { object_id: image }));
-    if (present && (!current || force)) yield `docker image pull ${q(image)}`;
-    else if (!present && current) yield `docker image rm ${q(image)}`;
+    if (present && (!current || force)) yield sh`docker image pull ${image}`;
+    else if (!present && current) yield sh`docker image rm ${image}`;
     else ctx.noop(`image ${image} ${present ? "is present" : "does not exist"}`);
   },
 });
@@ -296,13 +296,12 @@ export const volume: Operation<VolumeOptions> = defineOperation<VolumeOptions>("
   async *generator({ volume, driver, labels, present = true }, ctx) {
     const current = first(await ctx.host.getFact(DockerVolume, { object_id: volume }));
     if (present && !current) {
-      yield [
-        "docker volume create",
-        ...(driver ? ["--driver", q(driver)] : []),
+      yield sh`docker volume create ${[
+        ...(driver ? ["--driver", driver] : []),
         ...flags("--label", labels),
-        q(volume),
-      ].join(" ");
-    } else if (!present && current) yield `docker volume rm ${q(volume)}`;
+        volume,
+      ]}`;
+    } else if (!present && current) yield sh`docker volume rm ${volume}`;
     else ctx.noop(`volume ${volume} ${present ? "exists" : "does not exist"}`);
   },
 });
@@ -368,7 +367,7 @@ export const network: Operation<NetworkOptions> = defineOperation<NetworkOptions
       const { network, present = true } = args;
       const current = first(await ctx.host.getFact(DockerNetwork, { object_id: network }));
       if (!present) {
-        if (current) yield `docker network rm ${q(network)}`;
+        if (current) yield sh`docker network rm ${network}`;
         else ctx.noop(`network ${network} does not exist`);
         return;
       }
@@ -376,10 +375,8 @@ export const network: Operation<NetworkOptions> = defineOperation<NetworkOptions
         ctx.noop(`network ${network} exists`);
         return;
       }
-      const option = (flag: string, value: string | null | undefined) =>
-        value ? [flag, q(value)] : [];
-      yield [
-        "docker network create",
+      const option = (flag: string, value: string | null | undefined) => value ? [flag, value] : [];
+      yield sh`docker network create ${[
         ...option("--driver", args.driver),
         ...option("--gateway", args.gateway),
         ...option("--ip-range", args.ipRange),
@@ -391,8 +388,8 @@ export const network: Operation<NetworkOptions> = defineOperation<NetworkOptions
         ...flags("--label", args.labels),
         ...(args.ingress ? ["--ingress"] : []),
         ...(args.attachable ? ["--attachable"] : []),
-        q(network),
-      ].join(" ");
+        network,
+      ]}`;
     },
   },
 );
@@ -420,11 +417,11 @@ export const prune: Operation<PruneOptions> = defineOperation<PruneOptions>("doc
   idempotent: false,
   summary: "Remove unused Docker data.",
   async *generator({ all, volumes, filter }) {
-    yield [
-      "docker system prune -f",
+    const options = [
       ...(all ? ["--all"] : []),
       ...(volumes ? ["--volumes"] : []),
-      ...(filter ? ["--filter", q(filter)] : []),
-    ].join(" ");
+      ...(filter ? ["--filter", filter] : []),
+    ];
+    yield options.length ? sh`docker system prune -f ${options}` : sh`docker system prune -f`;
   },
 });

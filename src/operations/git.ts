@@ -6,14 +6,13 @@
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { OperationError } from "../core/errors.ts";
-import { shellQuote } from "../core/quote.ts";
+import { raw, sh, type StringCommand } from "../core/command.ts";
+import { doubleQuote } from "../core/quote.ts";
 import { Directory, File } from "../facts/files.ts";
 import { GitBranch, GitConfig, GitTrackingBranch, GitUpstream } from "../facts/git.ts";
 import { directory } from "./files/directory.ts";
 import { chown, unixPathJoin } from "./util/files.ts";
 import { keyscan } from "./ssh.ts";
-
-const q = shellQuote;
 
 /** Options of {@linkcode config}. */
 export interface ConfigOptions {
@@ -47,14 +46,15 @@ export const config: Operation<ConfigOptions> = defineOperation<ConfigOptions>("
     else if (await ctx.host.getFact(Directory, { path: unixPathJoin(repo, ".git") })) {
       existing = await ctx.host.getFact(GitConfig, { repo });
     }
-    const base = repo ? `cd ${q(repo)} && git config --local` : "git config --global";
+    const base = repo ? sh`cd ${repo} && git config --local` : sh`git config --global`;
     const current = existing[key] ?? existing[canonicalKey(key)] ?? [];
-    // Double quotes as pyinfra writes them; `"`, `\`, `$` and backticks escaped inside.
-    const quoted = `"${value.replace(/(["\\$`])/g, "\\$1")}"`;
+    // Double quotes as pyinfra writes them (its fixtures pin them); `"`, `\`, `$` and
+    // backticks are escaped inside, so nothing in the value is live.
+    const quoted = raw(doubleQuote(value));
     if (!multiValue && !(current.length === 1 && current[0] === value)) {
-      yield `${base} ${q(key)} ${quoted}`;
+      yield sh`${base} ${key} ${quoted}`;
     } else if (multiValue && !current.includes(value)) {
-      yield `${base} --add ${q(key)} ${quoted}`;
+      yield sh`${base} --add ${key} ${quoted}`;
     } else ctx.noop(`git config ${key} is set to ${value}`);
   },
 });
@@ -136,29 +136,29 @@ export const repo: Operation<RepoOptions> = defineOperation<RepoOptions>("git.re
       if (!domain) throw new OperationError(`Could not parse domain (to SSH keyscan) from: ${src}`);
       yield* keyscan.generate({ hostname: domain[1] }, ctx);
     }
-    const git: string[] = [];
+    const git: StringCommand[] = [];
     const isRepo = await ctx.host.getFact(Directory, { path: unixPathJoin(dest, ".git") });
     if (!isRepo) {
-      git.push(branch ? `clone ${q(src)} --branch ${q(branch)} .` : `clone ${q(src)} .`);
+      git.push(branch ? sh`clone ${src} --branch ${branch} .` : sh`clone ${src} .`);
     } else {
       let switched = false;
       if (branch && (await ctx.host.getFact(GitBranch, { repo: dest })) !== branch) {
-        git.push("fetch", `checkout ${q(branch)}`);
+        git.push(sh`fetch`, sh`checkout ${branch}`);
         switched = true;
       }
       if (pull && (switched || await upstreamMoved(dest, ctx))) {
-        git.push(rebase ? "pull --rebase" : "pull");
+        git.push(rebase ? sh`pull --rebase` : sh`pull`);
       }
       if (pull && !git.length) ctx.noop(`repository ${dest} is up to date`);
     }
     if (args.updateSubmodules) {
       git.push(
         args.recursiveSubmodules
-          ? "submodule update --init --recursive"
-          : "submodule update --init",
+          ? sh`submodule update --init --recursive`
+          : sh`submodule update --init`,
       );
     }
-    for (const command of git) yield `cd ${q(dest)} && git ${command}`;
+    for (const command of git) yield sh`cd ${dest} && git ${command}`;
     if (git.length && (user || group)) yield chown(dest, user, group, true);
   },
 });
@@ -243,29 +243,33 @@ export const worktree: Operation<WorktreeOptions> = defineOperation<WorktreeOpti
         ) {
           throw new OperationError(`The following folder is not a valid GIT repository : ${repo}`);
         }
-        const parts = [`cd ${q(repo ?? "")} && git worktree add`];
-        if (args.newBranch) parts.push(`-b ${q(args.newBranch)}`);
-        else if (args.detached) parts.push("--detach");
-        parts.push(q(worktree));
-        if (args.commitish) parts.push(q(args.commitish));
-        yield parts.join(" ");
+        const words: string[] = [];
+        if (args.newBranch) words.push("-b", args.newBranch);
+        else if (args.detached) words.push("--detach");
+        words.push(worktree);
+        if (args.commitish) words.push(args.commitish);
+        yield sh`cd ${repo ?? ""} && git worktree add ${words}`;
         if (args.user || args.group) yield chown(worktree, args.user, args.group, true);
       } else if (exists && !present) {
-        yield `cd ${q(worktree)} && git worktree remove .${args.force ? " --force" : ""}`;
+        yield sh`cd ${worktree} && git worktree remove ${[
+          ".",
+          ...(args.force ? ["--force"] : []),
+        ]}`;
       } else if (exists && present) {
         const remote = args.fromRemoteBranch;
         if (remote || await ctx.host.getFact(GitTrackingBranch, { repo: worktree })) {
-          let command = `cd ${q(worktree)} && git pull`;
-          if (args.rebase) command += " --rebase";
+          const words: string[] = args.rebase ? ["--rebase"] : [];
           if (remote) {
             if (!Array.isArray(remote) || remote.length !== 2) {
               throw new OperationError(
                 'The remote branch must be a 2-tuple (remote, branch) such as ("origin", "master")',
               );
             }
-            command += ` ${q(remote[0])} ${q(remote[1])}`;
+            words.push(remote[0], remote[1]);
           }
-          yield command;
+          yield words.length
+            ? sh`cd ${worktree} && git pull ${words}`
+            : sh`cd ${worktree} && git pull`;
         }
       }
     },
@@ -302,7 +306,7 @@ export const bareRepo: Operation<BareRepoOptions> = defineOperation<BareRepoOpti
       if (!present) return;
       const head = await ctx.host.getFact(File, { path: unixPathJoin(path, "HEAD") });
       if (!head) {
-        yield `git init --bare ${q(path)}`;
+        yield sh`git init --bare ${path}`;
         if (user || group) yield chown(path, user, group, true);
       } else if ((user && head.user !== user) || (group && head.group !== group)) {
         yield chown(path, user, group, true);

@@ -13,7 +13,7 @@ import {
   type IptablesRule,
   IptablesRules,
 } from "../facts/iptables.ts";
-import { shellQuote as q } from "../core/quote.ts";
+import { type CommandPart, quote as q, sh, StringCommand } from "../core/command.ts";
 
 /** Options of {@linkcode chain}. */
 export interface ChainOptions {
@@ -45,17 +45,17 @@ export const chain: Operation<ChainOptions> = defineOperation<ChainOptions>("ipt
     const chains = await ctx.host.getFact(version === 4 ? IptablesChains : Ip6tablesChains, {
       table,
     });
-    const command = `${version === 4 ? "iptables" : "ip6tables"} -t ${q(table)}`;
+    const command = sh`${version === 4 ? "iptables" : "ip6tables"} -t ${table}`;
     const exists = Object.hasOwn(chains, chain);
     if (!present) {
-      if (exists) yield `${command} -X ${q(chain)}`;
+      if (exists) yield sh`${command} -X ${chain}`;
       else ctx.noop(`iptables chain ${chain} does not exist`);
       return;
     }
-    if (!exists) yield `${command} -N ${q(chain)}`;
+    if (!exists) yield sh`${command} -N ${chain}`;
     else ctx.noop(`iptables chain ${chain} exists`);
     if (policy && (!exists || chains[chain] !== policy)) {
-      yield `${command} -P ${q(chain)} ${q(policy)}`;
+      yield sh`${command} -P ${chain} ${policy}`;
     }
   },
 });
@@ -218,7 +218,15 @@ export const rule: Operation<RuleOptions> = defineOperation<RuleOptions>("iptabl
       if (!exists) return ctx.noop(`iptables ${chain} rule does not exists`);
       action = "-D";
     }
-    const command = [version === 4 ? "iptables" : "ip6tables", "-t", q(table), action, q(chain)];
+    // Plain strings are shell text (flags, `!`, the user's `extras` as pyinfra passes
+    // them); every value is a quote() part.
+    const command: CommandPart[] = [
+      version === 4 ? "iptables" : "ip6tables",
+      "-t",
+      q(table),
+      action,
+      q(chain),
+    ];
     if (protocol) command.push("-p", q(protocol));
     if (args.source) command.push("-s", q(args.source));
     if (args.destination) command.push("-d", q(args.destination));
@@ -235,6 +243,6 @@ export const rule: Operation<RuleOptions> = defineOperation<RuleOptions>("iptabl
     if (args.toDestination) command.push("--to-destination", q(args.toDestination));
     if (args.toSource) command.push("--to-source", q(args.toSource));
     if (toPorts) command.push("--to-ports", q(toPorts));
-    yield command.join(" ");
+    yield new StringCommand(command);
   },
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { LaunchdStatus } from "../facts/launchd.ts";
 import { serviceControl } from "./util/service.ts";
 
@@ -39,12 +39,12 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       yield* serviceControl(ctx, {
         name: args.service,
         statuses,
-        format: (name, action) => `launchctl ${action} ${shellQuote(name)}`,
+        format: (name, action) => sh`launchctl ${action} ${name}`,
         running: args.running === undefined ? true : args.running,
       });
       if (args.restarted && wasRunning) {
-        yield `launchctl stop ${shellQuote(args.service)}`;
-        yield `launchctl start ${shellQuote(args.service)}`;
+        yield sh`launchctl stop ${args.service}`;
+        yield sh`launchctl start ${args.service}`;
       }
     },
   },

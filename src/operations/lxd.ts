@@ -4,7 +4,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { LxdContainers } from "../facts/lxd.ts";
 
 /** Options of {@linkcode container}. */
@@ -34,12 +34,12 @@ export const container: Operation<ContainerOptions> = defineOperation<ContainerO
       const existing = (await ctx.host.getFact(LxdContainers)).find((c) => c.name === id);
       if (!present) {
         if (existing) {
-          if (existing.status === "Running") yield `lxc stop ${shellQuote(id)}`;
-          yield `lxc delete ${shellQuote(id)}`;
+          if (existing.status === "Running") yield sh`lxc stop ${id}`;
+          yield sh`lxc delete ${id}`;
         } else ctx.noop(`container ${id} does not exist`);
         return;
       }
-      if (!existing) yield `lxc launch ${shellQuote(image)} ${shellQuote(id)} < /dev/null`;
+      if (!existing) yield sh`lxc launch ${image} ${id} < /dev/null`;
       else ctx.noop(`container ${id} exists`);
     },
   },

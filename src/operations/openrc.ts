@@ -4,7 +4,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { OpenrcEnabled, OpenrcStatus } from "../facts/openrc.ts";
 import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
@@ -34,7 +34,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       yield* serviceControl(ctx, {
         name: service,
         statuses: await ctx.host.getFact(OpenrcStatus, { runlevel }),
-        format: (name, action) => `rc-service ${shellQuote(name)} ${action}`,
+        format: (name, action) => sh`rc-service ${name} ${action}`,
         running: args.running === undefined ? true : args.running,
         restarted: args.restarted,
         reloaded: args.reloaded,
@@ -42,8 +42,8 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       });
       if (typeof args.enabled !== "boolean") return;
       const enabled = (await ctx.host.getFact(OpenrcEnabled, { runlevel }))[service] ?? false;
-      if (args.enabled && !enabled) yield `rc-update add ${shellQuote(service)}`;
-      if (!args.enabled && enabled) yield `rc-update del ${shellQuote(service)}`;
+      if (args.enabled && !enabled) yield sh`rc-update add ${service}`;
+      if (!args.enabled && enabled) yield sh`rc-update del ${service}`;
     },
   },
 );

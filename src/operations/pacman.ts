@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import type { Operation } from "../core/operation.ts";
 import { simplePackageManager, type SimplePackagesOptions } from "./util/simple_packages.ts";
 import { PacmanPackages, PacmanUnpackGroup } from "../facts/pacman.ts";
@@ -12,10 +13,10 @@ const manager = simplePackageManager({
   module: "pacman",
   label: "pacman",
   installed: PacmanPackages,
-  updateCommand: "pacman -Sy",
-  upgradeCommand: "pacman --noconfirm -Su",
-  installCommand: "pacman --noconfirm -S",
-  uninstallCommand: "pacman --noconfirm -R",
+  updateCommand: sh`pacman -Sy`,
+  upgradeCommand: sh`pacman --noconfirm -Su`,
+  installCommand: sh`pacman --noconfirm -S`,
+  uninstallCommand: sh`pacman --noconfirm -R`,
   // A group name stands for its member packages.
   expandPackage: async (pkg, ctx) => {
     const name = typeof pkg === "string" ? pkg : pkg[0];

@@ -5,7 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation, type OperationContext } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { raw, sh } from "../core/command.ts";
 import { File } from "../facts/files.ts";
 import { PipPackages } from "../facts/pip.ts";
 import { directory } from "./files/directory.ts";
@@ -41,11 +41,11 @@ async function* ensureVirtualenv(options: VirtualenvOptions, ctx: OperationConte
     return;
   }
   const command = venv ? [python || "python", "-m", "venv"] : ["virtualenv"];
-  if (python && !venv) command.push(`-p ${python}`);
+  if (python && !venv) command.push("-p", python);
   if (sitePackages) command.push("--system-site-packages");
   if (alwaysCopy) command.push(venv ? "--copies" : "--always-copy");
-  command.push(shellQuote(path));
-  yield command.join(" ");
+  command.push(path);
+  yield sh`${command}`;
 }
 
 /**
@@ -142,7 +142,9 @@ export const packages: Operation<PackagesOptions> = defineOperation<PackagesOpti
         .join(" ");
       const uninstall = `${pip} uninstall --yes`;
       if (requirements !== undefined && requirements !== null) {
-        yield `${present ? install : uninstall} -r ${shellQuote(requirements)}`;
+        // The pip command is shell text: pyinfra passes `pip` and `extraInstallArgs` on
+        // as they are (`extraInstallArgs: "--no-cache-dir --user"`).
+        yield sh`${raw(present ? install : uninstall)} -r ${requirements}`;
       }
       const list = typeof args.packages === "string" ? [args.packages] : args.packages;
       if (!list || !list.length) return;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import type { Operation } from "../core/operation.ts";
 import { PkginPackages } from "../facts/pkgin.ts";
 import { simplePackageManager, type SimplePackagesOptions } from "./util/simple_packages.ts";
@@ -12,11 +13,11 @@ const pkgin = simplePackageManager({
   module: "pkgin",
   label: "pkgin",
   installed: PkginPackages,
-  updateCommand: "pkgin -y update",
-  upgradeCommand: "pkgin -y upgrade",
-  installCommand: "pkgin -y install",
-  uninstallCommand: "pkgin -y remove",
-  upgradePackagesCommand: "pkgin -y upgrade",
+  updateCommand: sh`pkgin -y update`,
+  upgradeCommand: sh`pkgin -y upgrade`,
+  installCommand: sh`pkgin -y install`,
+  uninstallCommand: sh`pkgin -y remove`,
+  upgradePackagesCommand: sh`pkgin -y upgrade`,
   latest: true,
 });
 

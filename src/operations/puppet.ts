@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import { defineOperation, type Operation } from "../core/operation.ts";
 
 /** Options of {@linkcode agent}. */
@@ -30,6 +31,6 @@ export const agent: Operation<AgentOptions> = defineOperation<AgentOptions>("pup
     const args: string[] = [];
     if (server) args.push(`--server=${server}`);
     if (port) args.push(`--masterport=${port}`);
-    yield `puppet agent -t ${args.join(" ")}`;
+    yield args.length ? sh`puppet agent -t ${args}` : sh`puppet agent -t`;
   },
 });

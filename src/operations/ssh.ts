@@ -6,6 +6,7 @@
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { OperationError, OperationTypeError } from "../core/errors.ts";
+import { sh } from "../core/command.ts";
 import { shellQuote } from "../core/quote.ts";
 import { File, FindInFile } from "../facts/files.ts";
 import { Home } from "../facts/server.ts";
@@ -49,22 +50,26 @@ export const keyscan: Operation<KeyscanOptions> = defineOperation<KeyscanOptions
   summary: "Check/add hosts to the ~/.ssh/known_hosts file.",
   async *generator({ hostname, force = false, port = 22 }, ctx) {
     const home = await ctx.host.getFact(Home);
+    if (!home) {
+      throw new OperationError("ssh.keyscan: cannot find the user's home directory: it is empty");
+    }
     yield* directory.generate({ path: `${home}/.ssh`, mode: 700 }, ctx);
     const present = await ctx.host.getFact(FindInFile, {
       path: `${home}/.ssh/known_hosts`,
       pattern: hostname,
     });
-    const scan = `ssh-keyscan -p ${port} ${shellQuote(hostname)} >> ${home}/.ssh/known_hosts`;
+    const scan = sh`ssh-keyscan -p ${port} ${hostname} >> ${home}/.ssh/known_hosts`;
     if (!present || !present.length) yield scan;
     else if (force) {
-      yield `ssh-keygen -R ${shellQuote(hostname)}`;
+      yield sh`ssh-keygen -R ${hostname}`;
       yield scan;
     } else ctx.noop(`host key for ${hostname} already exists`);
   },
 });
 
+/** `user@hostname`, or the hostname: one word, which {@linkcode sh} quotes. */
 function target(hostname: string, user?: string | null): string {
-  return shellQuote(user ? `${user}@${hostname}` : hostname);
+  return user ? `${user}@${hostname}` : hostname;
 }
 
 /** Options of {@linkcode command}. */
@@ -93,7 +98,7 @@ export const command: Operation<CommandOptions> = defineOperation<CommandOptions
   validate: (args) => validatePort("ssh.command", args),
   summary: "Execute commands on other servers over SSH.",
   async *generator({ hostname, command, user, port = 22 }) {
-    yield `ssh -p ${port} ${target(hostname, user)} ${shellQuote(command)}`;
+    yield sh`ssh -p ${port} ${target(hostname, user)} ${command}`;
   },
 });
 
@@ -141,13 +146,11 @@ export const upload: Operation<UploadOptions> = defineOperation<UploadOptions>("
     const remote = args.remoteFilename || filename;
     if (args.sshKeyscan) yield* keyscan.generate({ hostname }, ctx);
     if (!args.useRemoteSudo) {
-      yield `scp -P ${port} ${shellQuote(filename)} ${target(hostname, user)}:${
-        shellQuote(remote)
-      }`;
+      yield sh`scp -P ${port} ${filename} ${target(hostname, user)}:${remote}`;
       return;
     }
     const temp = ctx.tempFilename();
-    yield `scp -P ${port} ${shellQuote(filename)} ${target(hostname, user)}:${shellQuote(temp)}`;
+    yield sh`scp -P ${port} ${filename} ${target(hostname, user)}:${temp}`;
     yield* command.generate({
       hostname,
       command: `sudo mv ${shellQuote(temp)} ${shellQuote(remote)}`,
@@ -213,7 +216,7 @@ export const download: Operation<DownloadOptions> = defineOperation<DownloadOpti
         return;
       }
       if (args.sshKeyscan) yield* keyscan.generate({ hostname }, ctx);
-      yield `scp -P ${port} ${target(hostname, user)}:${shellQuote(filename)} ${shellQuote(local)}`;
+      yield sh`scp -P ${port} ${target(hostname, user)}:${filename} ${local}`;
     },
   },
 );

@@ -5,8 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { StringCommand } from "../core/command.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh, StringCommand } from "../core/command.ts";
 import { systemctlCommand, SystemdEnabled, SystemdStatus } from "../facts/systemd.ts";
 import { serviceControl, type ServiceStateOptions } from "./util/service.ts";
 
@@ -91,7 +90,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
     summary: "Manage the state of systemd managed units.",
     async *generator(args, ctx) {
       const { userMode = false, machine, userName } = args;
-      const systemctl = systemctlCommand(userMode, machine, userName).raw();
+      const systemctl = systemctlCommand(userMode, machine, userName);
       const unit = UNIT_SUFFIXES.some((s) => args.service.endsWith(s))
         ? args.service
         : `${args.service}.service`;
@@ -105,7 +104,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       yield* serviceControl(ctx, {
         name: unit,
         statuses: await ctx.host.getFact(SystemdStatus, factArgs),
-        format: (name, action) => `${systemctl} ${action} ${shellQuote(name)}`,
+        format: (name, action) => sh`${systemctl} ${action} ${name}`,
         running: args.running === undefined ? true : args.running,
         restarted: args.restarted,
         reloaded: args.reloaded,
@@ -113,8 +112,8 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       });
       if (typeof args.enabled === "boolean") {
         const enabled = (await ctx.host.getFact(SystemdEnabled, factArgs))[unit] ?? false;
-        if (!enabled && args.enabled) yield `${systemctl} enable ${shellQuote(unit)}`;
-        else if (enabled && !args.enabled) yield `${systemctl} disable ${shellQuote(unit)}`;
+        if (!enabled && args.enabled) yield sh`${systemctl} enable ${unit}`;
+        else if (enabled && !args.enabled) yield sh`${systemctl} disable ${unit}`;
       }
     },
   },

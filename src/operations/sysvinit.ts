@@ -37,7 +37,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       yield* serviceControl(ctx, {
         name,
         statuses: await ctx.host.getFact(InitdStatus),
-        format: (service, action) => `/etc/init.d/${shellQuote(service)} ${action}`,
+        format: (service, action) => sh`/etc/init.d/${service} ${action}`,
         running: args.running === undefined ? true : args.running,
         restarted: args.restarted,
         reloaded: args.reloaded,
@@ -57,7 +57,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
           yield sh`chkconfig ${name} on`;
         } else if (distro === "Gentoo") yield sh`rc-update add ${name} default`;
       } else if (args.enabled === false) {
-        for (const path of links) yield `rm -f ${shellQuote(path)}`;
+        for (const path of links) yield sh`rm -f ${path}`;
       }
     },
   },

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { UpstartStatus } from "../facts/upstart.ts";
 import { file } from "./files/file.ts";
 import { putContent } from "./files/put.ts";
@@ -34,7 +34,7 @@ export const service: Operation<ServiceOptions> = defineOperation<ServiceOptions
       yield* serviceControl(ctx, {
         name: service,
         statuses: await ctx.host.getFact(UpstartStatus),
-        format: (name, action) => `initctl ${action} ${shellQuote(name)}`,
+        format: (name, action) => sh`initctl ${action} ${name}`,
         running: args.running === undefined ? true : args.running,
         restarted: args.restarted,
         reloaded: args.reloaded,

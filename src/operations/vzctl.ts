@@ -6,7 +6,7 @@
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
 import { OperationError } from "../core/errors.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { OpenvzContainers } from "../facts/vzctl.ts";
 
 /** A container's CTID. */
@@ -27,7 +27,7 @@ function simple(name: string, verb: string, summary: string): Operation<CtidOpti
     idempotent: false,
     summary,
     async *generator({ ctid }) {
-      yield `vzctl ${verb} ${shellQuote(String(ctid))}`;
+      yield sh`vzctl ${verb} ${ctid}`;
     },
   });
 }
@@ -45,7 +45,7 @@ export const start: Operation<StartOptions> = defineOperation<StartOptions>("vzc
   idempotent: false,
   summary: "Start OpenVZ containers.",
   async *generator({ ctid, force }) {
-    yield `vzctl start ${shellQuote(String(ctid))}${force ? " --force" : ""}`;
+    yield sh`vzctl start ${[String(ctid), ...(force ? ["--force"] : [])]}`;
   },
 });
 
@@ -147,9 +147,7 @@ export const create: Operation<CreateOptions> = defineOperation<CreateOptions>("
     if (exists) {
       throw new OperationError(`An OpenVZ container with CTID ${ctid} already exists`);
     }
-    yield `vzctl create ${shellQuote(String(ctid))}${
-      template ? ` --ostemplate ${shellQuote(template)}` : ""
-    }`;
+    yield sh`vzctl create ${[String(ctid), ...(template ? ["--ostemplate", template] : [])]}`;
   },
 });
 
@@ -175,13 +173,13 @@ export const set: Operation<SetOptions> = defineOperation<SetOptions>("vzctl.set
   idempotent: false,
   summary: "Set OpenVZ container details.",
   async *generator({ ctid, save = true, ...settings }) {
-    const args = [shellQuote(String(ctid))];
-    if (save) args.push("--save");
+    const words = [String(ctid)];
+    if (save) words.push("--save");
     for (const [key, value] of Object.entries(settings)) {
       for (const item of Array.isArray(value) ? value : [value]) {
-        args.push(`--${key} ${shellQuote(String(item))}`);
+        words.push(`--${key}`, String(item));
       }
     }
-    yield `vzctl set ${args.join(" ")}`;
+    yield sh`vzctl set ${words}`;
   },
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sh } from "../core/command.ts";
 import type { Operation } from "../core/operation.ts";
 import { XbpsPackages } from "../facts/xbps.ts";
 import { simplePackageManager, type SimplePackagesOptions } from "./util/simple_packages.ts";
@@ -11,10 +12,10 @@ const manager = simplePackageManager({
   module: "xbps",
   label: "XBPS",
   installed: XbpsPackages,
-  updateCommand: "xbps-install -S",
-  upgradeCommand: "xbps-install -y -u",
-  installCommand: "xbps-install -y -u",
-  uninstallCommand: "xbps-remove -y",
+  updateCommand: sh`xbps-install -S`,
+  upgradeCommand: sh`xbps-install -y -u`,
+  installCommand: sh`xbps-install -y -u`,
+  uninstallCommand: sh`xbps-remove -y`,
 });
 
 /** Options of {@linkcode packages}. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../core/operation.ts";
-import { shellQuote } from "../core/quote.ts";
+import { sh } from "../core/command.ts";
 import { RpmPackages } from "../facts/rpm.ts";
 import { ensurePackages } from "./util/packaging.ts";
 import {
@@ -32,7 +32,7 @@ export const key: Operation<KeyOptions> = defineOperation<KeyOptions>("zypper.ke
   idempotent: false,
   summary: "Add zypper gpg keys with rpm.",
   async *generator({ src }) {
-    yield `rpm --import ${shellQuote(src)}`;
+    yield sh`rpm --import ${src}`;
   },
 });
 
@@ -79,7 +79,7 @@ export const rpm: Operation<RpmOptions> = defineOperation<RpmOptions>("zypper.rp
   argNames: ["src", "present"],
   summary: "Add/remove .rpm file packages with zypper.",
   generator: ({ src, present = true }, ctx) =>
-    ensureRpm(ctx, src, present, "zypper --non-interactive"),
+    ensureRpm(ctx, src, present, ["zypper", "--non-interactive"]),
 });
 
 /**
@@ -97,7 +97,7 @@ export const update: Operation<Record<string, never>> = defineOperation<Record<s
     idempotent: false,
     summary: "Updates all zypper packages.",
     async *generator() {
-      yield "zypper update -y";
+      yield sh`zypper update -y`;
     },
   },
 );
@@ -148,8 +148,8 @@ export const packages: Operation<PackagesOptions> = defineOperation<PackagesOpti
     ],
     summary: "Install/remove/update zypper packages & updates.",
     async *generator(args, ctx) {
-      if (args.clean) yield "zypper clean --all";
-      if (args.update) yield "zypper update -y";
+      if (args.clean) yield sh`zypper clean --all`;
+      if (args.update) yield sh`zypper update -y`;
       const install = ["zypper", "--non-interactive", "install", "-y"];
       if (args.extraInstallArgs) install.push(args.extraInstallArgs);
       if (args.extraGlobalInstallArgs) install.splice(1, 0, args.extraGlobalInstallArgs);

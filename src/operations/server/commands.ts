@@ -5,7 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
-import { quote, StringCommand } from "../../core/command.ts";
+import { quote, sh, StringCommand } from "../../core/command.ts";
 import { OperationTypeError } from "../../core/errors.ts";
 import { chmod } from "../util/files.ts";
 import { put } from "../files/put.ts";
@@ -127,11 +127,10 @@ export const wait: Operation<WaitOptions> = defineOperation<WaitOptions>("server
   },
   async *generator({ port }) {
     const p = Number(port);
-    yield `
-        while ! (netstat -an | grep LISTEN | grep -e "\\.${p}" -e ":${p}"); do
+    // A number quotes to itself, so sh keeps pyinfra's bytes (the yielded text trimmed).
+    yield sh`while ! (netstat -an | grep LISTEN | grep -e "\\.${p}" -e ":${p}"); do
             echo "waiting for port ${p}..."
             sleep 1
-        done
-    `;
+        done`;
   },
 });

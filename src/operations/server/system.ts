@@ -5,7 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
-import { type CommandPart, quote, StringCommand } from "../../core/command.ts";
+import { type CommandPart, quote, sh, StringCommand } from "../../core/command.ts";
 import { OperationError, OperationTypeError } from "../../core/errors.ts";
 import { Hostname, Locales, Os, Which } from "../../facts/server/basic.ts";
 import { KernelModules, Mounts, Sysctl } from "../../facts/server/system.ts";
@@ -304,14 +304,14 @@ export const locale: Operation<LocaleOptions> = defineOperation<LocaleOptions>("
     const enabled = (locales ?? []).includes(name);
     if (!present && enabled) {
       yield* line.generate({ path: file, line: `^${match}$`, replace: `# ${match}` }, ctx);
-      yield "locale-gen";
+      yield sh`locale-gen`;
     } else if (present && !enabled) {
       yield* replace.generate({
         path: file,
         text: `^${match}$`,
         replace: match.replaceAll("# ", ""),
       }, ctx);
-      yield "locale-gen";
+      yield sh`locale-gen`;
     } else {
       ctx.noop(`locale ${name} is ${present ? "enabled" : "disabled"}`);
     }

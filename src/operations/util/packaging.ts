@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { shellQuote } from "../../core/quote.ts";
+import { raw, type RawPart, sh, type StringCommand } from "../../core/command.ts";
 import type { OperationContext } from "../../core/operation.ts";
 
 /** A package name, or `[name, version]`. */
@@ -23,14 +23,17 @@ export interface EnsurePackagesOptions {
   current: InstalledPackages;
   /** Whether the packages should be installed (`true`) or removed (`false`). */
   present: boolean;
-  /** The command the missing packages are appended to. */
-  installCommand: string;
-  /** The command the unwanted packages are appended to. */
-  uninstallCommand: string;
+  /**
+   * The command the missing packages are appended to. A string is shell text: it
+   * carries the user's extra install arguments, which pyinfra passes on as they are.
+   */
+  installCommand: string | StringCommand;
+  /** The command the unwanted packages are appended to (a string is shell text). */
+  uninstallCommand: string | StringCommand;
   /** Upgrade packages given without a version that are already installed. */
   latest?: boolean;
-  /** The command those packages are appended to. */
-  upgradeCommand?: string;
+  /** The command those packages are appended to (a string is shell text). */
+  upgradeCommand?: string | StringCommand;
   /** The manager's name/version separator (`=` for apt): `"nginx=1.2"` is split on it. */
   versionJoin?: string;
   /** Expands a package to what it stands for (a group to its members), or `null`. */
@@ -92,7 +95,7 @@ async function hasPackage(
 export async function* ensurePackages(
   ctx: Pick<OperationContext, "noop">,
   options: EnsurePackagesOptions,
-): AsyncGenerator<string> {
+): AsyncGenerator<StringCommand> {
   const { current, present, latest = false, versionJoin } = options;
   if (options.packages === null || options.packages === undefined) return;
   let packages: PackageSpec[] = typeof options.packages === "string"
@@ -136,9 +139,14 @@ export async function* ensurePackages(
   if (diff.length) {
     const joined = diff.map((pkg) => typeof pkg === "string" ? pkg : pkg.join(versionJoin ?? ""));
     const command = present ? options.installCommand : options.uninstallCommand;
-    yield `${command} ${joined.map(shellQuote).join(" ")}`;
+    yield sh`${commandText(command)} ${joined}`;
   }
   if (latest && options.upgradeCommand && upgrade.length) {
-    yield `${options.upgradeCommand} ${upgrade.map(shellQuote).join(" ")}`;
+    yield sh`${commandText(options.upgradeCommand)} ${upgrade}`;
   }
+}
+
+/** A manager's command prefix: a string is shell text (the user's extra arguments). */
+function commandText(command: string | StringCommand): StringCommand | RawPart {
+  return typeof command === "string" ? raw(command) : command;
 }

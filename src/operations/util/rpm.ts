@@ -5,7 +5,7 @@
  * @module
  */
 import type { OperationContext } from "../../core/operation.ts";
-import { shellQuote } from "../../core/quote.ts";
+import { sh } from "../../core/command.ts";
 import { File } from "../../facts/files.ts";
 import { RpmPackage } from "../../facts/rpm.ts";
 import { download } from "../files/download.ts";
@@ -18,13 +18,14 @@ function isUrl(src: string): boolean {
 
 /**
  * Installs (`rpm -i`) or removes an rpm from a file on the host or a URL (downloaded
- * first, to a temporary `.rpm` named after it).
+ * first, to a temporary `.rpm` named after it). `packageManager` is the words of the
+ * command that removes it (`["zypper", "--non-interactive"]`).
  */
 export async function* ensureRpm(
   ctx: OperationContext,
   source: string,
   present: boolean,
-  packageManager: string,
+  packageManager: readonly string[],
 ) {
   let src = source;
   if (isUrl(source)) {
@@ -37,12 +38,11 @@ export async function* ensureRpm(
     const current = await ctx.host.getFact(RpmPackage, { name: info.name });
     exists = !!current && current.version === info.version;
   }
-  const path = shellQuote(src);
   if (present && !exists) {
     // Without info the file is only downloaded at execution: check then.
-    yield info ? `rpm -i ${path}` : `rpm -q \`rpm -qp ${path}\` 2> /dev/null || rpm -i ${path}`;
+    yield info ? sh`rpm -i ${src}` : sh`rpm -q \`rpm -qp ${src}\` 2> /dev/null || rpm -i ${src}`;
   } else if (exists && !present) {
-    yield `${packageManager} remove -y ${shellQuote(info!.name)}`;
+    yield sh`${packageManager} remove -y ${info!.name}`;
   } else {
     ctx.noop(`rpm ${source} is ${present ? "installed" : "not installed"}`);
   }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { raw, type RawPart, type StringCommand } from "../../core/command.ts";
 import type { OperationContext } from "../../core/operation.ts";
 
 /** What {@linkcode serviceControl} needs to know. */
@@ -12,15 +13,20 @@ export interface ServiceControlOptions {
   name: string;
   /** Service name -> running (`null` when the init system cannot tell). */
   statuses: Readonly<Record<string, boolean | null | undefined>>;
-  /** Builds the command for an action, e.g. `(name, action) => \`systemctl ${action} ${name}\``. */
-  format: (name: string, action: string) => string;
+  /**
+   * Builds the command for an action with {@linkcode sh}, e.g.
+   * `(name, action) => sh\`systemctl ${action} ${name}\``. The action comes as a
+   * {@linkcode raw} part: it is shell text (`stop`, or the user's `command`, which
+   * pyinfra passes on as it is).
+   */
+  format: (name: string, action: RawPart) => StringCommand;
   /** `true` to ensure running, `false` stopped, `null`/`undefined` to leave it. */
   running?: boolean | null;
   /** Restart when it is running. */
   restarted?: boolean;
   /** Reload when it is running. */
   reloaded?: boolean;
-  /** Any other action, always run. */
+  /** Any other action, always run (shell text). */
   command?: string | null;
 }
 
@@ -32,7 +38,7 @@ export interface ServiceControlOptions {
  * yield* serviceControl(ctx, {
  *   name: "nginx",
  *   statuses: await ctx.host.getFact(SystemdStatus),
- *   format: (name, action) => `systemctl ${action} ${name}`,
+ *   format: (name, action) => sh`systemctl ${action} ${name}`,
  *   running: true,
  * });
  * ```
@@ -40,8 +46,9 @@ export interface ServiceControlOptions {
 export function* serviceControl(
   ctx: Pick<OperationContext, "noop">,
   options: ServiceControlOptions,
-): Generator<string> {
-  const { name, format, running, restarted, reloaded, command } = options;
+): Generator<StringCommand> {
+  const { name, running, restarted, reloaded, command } = options;
+  const format = (service: string, action: string) => options.format(service, raw(action));
   const status = Object.hasOwn(options.statuses, name) ? options.statuses[name] : undefined;
   if (running === false) {
     if (status) yield format(name, "stop");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { StringCommand } from "../../core/command.ts";
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import type { Fact } from "../../core/fact.ts";
 import type { PackageVersions } from "../../facts/util/packaging.ts";
@@ -31,12 +32,14 @@ export interface SimpleManager {
   /** Display name for summaries: `apk`. */
   label: string;
   installed: Fact<PackageVersions>;
-  updateCommand: string;
-  upgradeCommand: string;
-  installCommand: string;
-  uninstallCommand: string;
+  /** Built with {@linkcode sh}, as every other command here: `` sh`apk update` ``. */
+  updateCommand: StringCommand;
+  upgradeCommand: StringCommand;
+  /** The command the packages to install are appended to. */
+  installCommand: StringCommand;
+  uninstallCommand: StringCommand;
   /** The command upgrading named packages (`latest`), if the manager has one. */
-  upgradePackagesCommand?: string;
+  upgradePackagesCommand?: StringCommand;
   versionJoin?: string;
   /** Whether `packages` takes `latest` (pyinfra's signature). */
   latest?: boolean;

@@ -5,7 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
-import { shellQuote } from "../../core/quote.ts";
+import { sh } from "../../core/command.ts";
 import { RpmPackageProvides, RpmPackages } from "../../facts/rpm.ts";
 import { ensurePackages } from "./packaging.ts";
 import {
@@ -33,7 +33,7 @@ export function yumFamily(tool: "yum" | "dnf"): YumFamily {
     idempotent: false,
     summary: `Add ${tool} gpg keys with rpm.`,
     async *generator({ src }) {
-      yield `rpm --import ${shellQuote(src)}`;
+      yield sh`rpm --import ${src}`;
     },
   });
   const repo = defineOperation<RpmRepoOptions>(`${tool}.repo`, {
@@ -50,14 +50,14 @@ export function yumFamily(tool: "yum" | "dnf"): YumFamily {
   const rpm = defineOperation<RpmFileOptions>(`${tool}.rpm`, {
     argNames: ["src", "present"],
     summary: `Add/remove .rpm file packages with ${tool}.`,
-    generator: ({ src, present = true }, ctx) => ensureRpm(ctx, src, present, tool),
+    generator: ({ src, present = true }, ctx) => ensureRpm(ctx, src, present, [tool]),
   });
   const update = defineOperation<Record<string, never>>(`${tool}.update`, {
     argNames: [],
     idempotent: false,
     summary: `Updates all ${tool} packages.`,
     async *generator() {
-      yield `${tool} update -y`;
+      yield sh`${tool} update -y`;
     },
   });
   const packages = defineOperation<RpmPackagesOptions>(`${tool}.packages`, {
@@ -73,8 +73,8 @@ export function yumFamily(tool: "yum" | "dnf"): YumFamily {
     ],
     summary: `Install/remove/update ${tool} packages & updates.`,
     async *generator(args, ctx) {
-      if (args.clean) yield `${tool} clean all`;
-      if (args.update) yield `${tool} update -y`;
+      if (args.clean) yield sh`${tool} clean all`;
+      if (args.update) yield sh`${tool} update -y`;
       const install = [tool, "install", "-y"];
       if (args.nobest) install.push("--nobest");
       if (args.extraInstallArgs) install.push(args.extraInstallArgs);
