@@ -11,7 +11,7 @@ import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
 import { moveIntoPlace, stagingError } from "./move.ts";
-import { withSecretInput } from "../core/wrap.ts";
+import { stdinText, withSecretInput } from "../core/wrap.ts";
 
 /** The chroot connector. */
 export class ChrootConnector implements Connector {
@@ -46,7 +46,7 @@ export class ChrootConnector implements Connector {
     const { args, sink } = options;
     const text = withSecretInput(
       command,
-      Array.isArray(args._stdin) ? args._stdin.map((l) => l + "\n").join("") : args._stdin,
+      stdinText(args._stdin),
     );
     const stdin = text === undefined ? undefined : new TextEncoder().encode(text);
     return await runProcess(["chroot", this.#root, "sh", "-c", command.raw()], {

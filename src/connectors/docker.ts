@@ -17,7 +17,7 @@ import type {
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { moveIntoPlace, stagingError } from "./move.ts";
-import { withSecretInput } from "../core/wrap.ts";
+import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
 
 /** What `disconnect` did with a container started from an image. */
@@ -231,10 +231,4 @@ export class DockerConnector implements Connector {
       await this.#host.disconnect();
     }
   }
-}
-
-/** `_stdin` as text: a string as it is, lines each ended by a newline. */
-function stdinText(stdin: string | string[] | undefined): string | undefined {
-  if (stdin === undefined || typeof stdin === "string") return stdin;
-  return stdin.map((line) => line + "\n").join("");
 }

@@ -19,7 +19,7 @@ import type {
 import { sh, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { type ProcessOutput, runProcess } from "./process.ts";
-import { withSecretInput } from "../core/wrap.ts";
+import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { installCommand, installThen, readsAsOtherUser, splitInstallOutput } from "./move.ts";
 
 /** Options of {@linkcode LocalConnector}. */
@@ -36,8 +36,8 @@ export interface LocalConnectorOptions {
 /**
  * The `@local` connector.
  *
- * - `_stdin` is written to the command's standard input: a string as it is, lines each
- *   ended with a newline; without it the input is empty.
+ * - `_stdin` is written to the command's standard input as every connector writes it
+ *   (`stdinText`: each line ends with one newline); without it the input is empty.
  * - `_timeout` (seconds) stops the command and its children; the result has
  *   `timedOut: true` and exit code -1.
  * - `_getPty` runs the command under `script -qec` (util-linux) in a pseudo-terminal:
@@ -207,15 +207,6 @@ export const localConnectorFactory: ConnectorFactory = (target) => {
 /** Transfers move bytes: no terminal (it would change them) and no standard input. */
 function transferArguments(args: ConnectorArguments): ConnectorArguments {
   return { ...args, _getPty: false, _stdin: undefined };
-}
-
-/**
- * `_stdin` as text: a string as it is, lines each ended by a newline (as the other
- * connectors; pyinfra also ends a single string with one).
- */
-function stdinText(stdin: string | string[] | undefined): string | undefined {
-  if (stdin === undefined || typeof stdin === "string") return stdin;
-  return stdin.map((line) => line.endsWith("\n") ? line : `${line}\n`).join("");
 }
 
 function stdinBytes(text: string | undefined): Uint8Array | undefined {

@@ -14,7 +14,7 @@ import type { ConnectorArguments } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { installCommand, installThen, splitInstallOutput, stagingError } from "./move.ts";
 import { CommandError, ConnectError, HostDataError } from "../core/errors.ts";
-import { withSecretInput } from "../core/wrap.ts";
+import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
 
@@ -110,7 +110,7 @@ export class SshConnector implements Connector {
       const release = await this.#slots.acquire();
       try {
         return await new Promise<CommandOutput>((resolve, reject) => {
-          const input = withSecretInput(command, stdinText(options.args));
+          const input = withSecretInput(command, stdinText(options.args._stdin));
           // exec throws "Not connected" at once when the socket is gone. The listeners
           // must be on the channel before this callback returns: ssh2 may emit "exit"
           // in the same tick, from the same batch of packets.
@@ -456,12 +456,6 @@ function lostOutput(target: string, reason: string): CommandOutput {
     stderr: `Connection to ${target} lost: ${reason}`,
     timedOut: false,
   };
-}
-
-function stdinText(args: ConnectorArguments): string | undefined {
-  if (args._stdin === undefined) return undefined;
-  if (!Array.isArray(args._stdin)) return args._stdin;
-  return args._stdin.map((line) => line.endsWith("\n") ? line : line + "\n").join("");
 }
 
 function isElevated(args: ConnectorArguments): boolean {

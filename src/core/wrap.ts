@@ -150,6 +150,22 @@ export interface WrapOptions {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * `_stdin` as the text a command reads, as pyinfra writes it: a string is one line, and
+ * each line gets a newline unless it ends with one. The same on every connector.
+ *
+ * @example
+ * ```ts
+ * import { stdinText } from "./wrap.ts";
+ * if (stdinText(["a\n", "b"]) !== "a\nb\n" || stdinText("a") !== "a\n") throw new Error();
+ * ```
+ */
+export function stdinText(stdin: string | readonly string[] | undefined): string | undefined {
+  if (stdin === undefined) return undefined;
+  const lines = typeof stdin === "string" ? [stdin] : stdin;
+  return lines.map((line) => line.endsWith("\n") ? line : `${line}\n`).join("");
+}
+
+/**
  * The standard input a connector gives a wrapped command: the command's secret input
  * (the sudo password line of {@linkcode wrapCommand}), then the `_stdin` text. Every
  * connector must use it, or a sudo password cannot reach sudo.
