@@ -17,6 +17,7 @@ import type {
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { moveIntoPlace, stagingError } from "./move.ts";
+import { RUN_VARIABLE, runToken, stopByTokenCommand } from "./cancel.ts";
 import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
 
@@ -46,6 +47,8 @@ export class DockerConnector implements Connector {
   readonly #host: DockerHost;
   readonly #label: string;
   readonly #imageOnly: boolean;
+  /** Tokens of the commands running now, for {@linkcode cancel}. */
+  readonly #running = new Set<string>();
   #container: string | undefined;
   #startedFromImage = false;
   /** `--change` arguments that give the committed image the original's ENTRYPOINT and CMD. */
@@ -145,16 +148,36 @@ export class DockerConnector implements Connector {
     const { args, sink } = options;
     // A sudo password goes in on stdin (never in docker's argv, which `ps` shows).
     const stdin = withSecretInput(command, stdinText(args._stdin));
+    // The token lets cancel() find the command's processes in the container.
+    const token = runToken();
     const flags = [
       "exec",
+      "-e",
+      `${RUN_VARIABLE}=${token}`,
       ...(stdin !== undefined ? ["-i"] : []),
       ...(args._getPty ? ["-t"] : []),
     ];
-    return await this.#cli([...flags, this.#id, "sh", "-c", command.raw()], {
-      stdin,
-      timeout: args._timeout,
-      sink,
-    });
+    this.#running.add(token);
+    try {
+      return await this.#cli([...flags, this.#id, "sh", "-c", command.raw()], {
+        stdin,
+        timeout: args._timeout,
+        sink,
+      });
+    } finally {
+      this.#running.delete(token);
+    }
+  }
+
+  /**
+   * Stops the commands running in the container (Ctrl-C): stopping the `docker exec`
+   * client on the controller leaves them running, so they are found by their token.
+   */
+  async cancel(): Promise<void> {
+    const tokens = [...this.#running];
+    if (!tokens.length || !this.#container) return;
+    await this.#cli(["exec", this.#container, "sh", "-c", stopByTokenCommand(tokens).raw()])
+      .catch(() => {});
   }
 
   async putFile(

@@ -5,11 +5,7 @@
  *
  * @module
  */
-import {
-  CONNECTOR_ARGUMENT_NAMES,
-  type ConnectorArguments,
-  GLOBAL_ARGUMENT_DEFAULTS,
-} from "../core/arguments.ts";
+import { PLAIN_CONNECTOR_ARGUMENTS } from "../core/arguments.ts";
 import type { CommandOutput, Connector, OutputSink } from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
@@ -87,10 +83,8 @@ export class LocalDockerHost implements DockerHost {
   }
 }
 
-/** Connector arguments with nothing set: the docker CLI runs as the SSH user. */
-const PLAIN_ARGUMENTS: ConnectorArguments = Object.fromEntries(
-  CONNECTOR_ARGUMENT_NAMES.map((name) => [name, GLOBAL_ARGUMENT_DEFAULTS[name]]),
-) as unknown as ConnectorArguments;
+// The docker CLI runs as the SSH user: plain arguments.
+const PLAIN_ARGUMENTS = PLAIN_CONNECTOR_ARGUMENTS;
 
 /** The docker CLI on another machine, reached through a connector (SSH). */
 export class RemoteDockerHost implements DockerHost {

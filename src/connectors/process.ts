@@ -44,6 +44,8 @@ interface Running {
   finished: Promise<unknown>;
   /** Whether the program itself exited (its pid may then belong to another process). */
   exited: boolean;
+  /** Stopped by {@linkcode stopRunningProcesses}: a failure, whatever status it exited with. */
+  interrupted?: boolean;
 }
 
 /** The programs running now, by pid, for {@linkcode stopRunningProcesses}. */
@@ -114,10 +116,13 @@ export async function runProcess(
     const sinkError = stdout.sinkError() ?? stderr.sinkError();
     if (sinkError !== undefined) throw sinkError;
     const bytes = stdout.bytes();
+    // Some programs exit 0 on SIGTERM (the docker client does): stopped is a failure.
+    const interrupted = self.interrupted === true;
     return {
-      exitCode: stopped ? -1 : status.code,
+      exitCode: stopped || interrupted ? -1 : status.code,
       stdout: new TextDecoder().decode(bytes),
-      stderr: new TextDecoder().decode(stderr.bytes()),
+      stderr: new TextDecoder().decode(stderr.bytes()) +
+        (interrupted ? "\nStopped (interrupted)" : ""),
       stdoutBytes: bytes,
       timedOut,
     };
@@ -139,7 +144,10 @@ export async function runProcess(
  * ```
  */
 export async function stopRunningProcesses(): Promise<void> {
-  await Promise.all([...running].map(([pid, program]) => stopProcessTree(pid, program)));
+  await Promise.all([...running].map(([pid, program]) => {
+    program.interrupted = true;
+    return stopProcessTree(pid, program);
+  }));
 }
 
 function delay(ms: number): Promise<void> {

@@ -10,9 +10,10 @@
 import { Buffer } from "node:buffer";
 import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
-import type { ConnectorArguments } from "../core/arguments.ts";
+import { type ConnectorArguments, PLAIN_CONNECTOR_ARGUMENTS } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { installCommand, installThen, splitInstallOutput, stagingError } from "./move.ts";
+import { RUN_VARIABLE, runToken, stopByTokenCommand } from "./cancel.ts";
 import { CommandError, ConnectError, HostDataError } from "../core/errors.ts";
 import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
@@ -54,8 +55,8 @@ export class SshConnector implements Connector {
   #slots = new Slots(MAX_CHANNELS);
   /** Commands in flight, told when the connection drops. */
   #running = new Set<(reason: string) => void>();
-  /** The command channels open now, for {@linkcode cancel}. */
-  #channels = new Set<ClientChannel>();
+  /** The commands running now: their token, and how to end each as interrupted. */
+  #channels = new Map<ClientChannel, { token: string; interrupted: () => void }>();
 
   /**
    * @param target the host to reach (the inventory name, or what follows `@ssh/`)
@@ -111,14 +112,18 @@ export class SshConnector implements Connector {
       try {
         return await new Promise<CommandOutput>((resolve, reject) => {
           const input = withSecretInput(command, stdinText(options.args._stdin));
+          // Every process of the command inherits this variable: cancel() finds them by it.
+          const token = runToken();
           // exec throws "Not connected" at once when the socket is gone. The listeners
           // must be on the channel before this callback returns: ssh2 may emit "exit"
           // in the same tick, from the same batch of packets.
           client.exec(
-            command.raw(),
+            `${RUN_VARIABLE}=${token} ${command.raw()}`,
             { pty: options.args._getPty },
             (error, stream) =>
-              error ? reject(error) : resolve(this.#collect(stream, release, options, input)),
+              error
+                ? reject(error)
+                : resolve(this.#collect(stream, release, options, input, token)),
           );
         });
       } catch (error) {
@@ -141,6 +146,7 @@ export class SshConnector implements Connector {
     release: () => void,
     options: RunOptions,
     stdin: string | undefined,
+    token: string,
   ) {
     const { args, sink } = options;
     return new Promise<CommandOutput>((resolve) => {
@@ -177,7 +183,14 @@ export class SshConnector implements Connector {
         });
       };
       this.#running.add(onLost);
-      this.#channels.add(channel);
+      this.#channels.set(channel, {
+        token,
+        interrupted: () => {
+          // The command ends now for the engine; sshd is given a moment to close it.
+          grace = setTimeout(free, CLOSE_GRACE * 1000);
+          finish({ exitCode: -1, stderr: `${stderr}${stderr ? "\n" : ""}Stopped (interrupted)` });
+        },
+      });
       channel.on("data", (chunk: Buffer) => {
         const text = out.decode(chunk, { stream: true });
         stdout += text;
@@ -361,17 +374,35 @@ export class SshConnector implements Connector {
   }
 
   /**
-   * Stops the commands running now and closes them. sshd signals the command's process
-   * group; TERM (not KILL) so that sudo, which cannot pass KILL on, passes it to its
-   * command.
+   * Stops the commands running now: each ends at once as interrupted; sshd's signal
+   * request sends TERM to the session (sudo passes it on to its command), and every
+   * process of the user's that inherited a command's token gets TERM, then KILL (sshd's
+   * signal reaches only the session's shell, not the programs it started).
    */
-  cancel(): void {
-    for (const channel of [...this.#channels]) {
+  async cancel(): Promise<void> {
+    const running = [...this.#channels];
+    if (!running.length) return;
+    for (const [channel, { interrupted }] of running) {
       try {
+        // sshd signals the session; sudo (whose environment the user cannot read) passes
+        // TERM on to its command.
         killChannel(channel, "TERM");
-        channel.close();
       } catch {
         // the connection is gone
+      }
+      interrupted();
+    }
+    const kill = stopByTokenCommand(running.map(([, { token }]) => token));
+    try {
+      await this.runShellCommand(kill, { args: PLAIN_CONNECTOR_ARGUMENTS });
+    } catch {
+      // the connection is gone: so are its commands
+    }
+    for (const [channel] of running) {
+      try {
+        channel.close();
+      } catch {
+        // closed meanwhile
       }
     }
   }

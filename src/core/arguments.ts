@@ -211,6 +211,11 @@ export const GLOBAL_ARGUMENT_DEFAULTS: GlobalArguments = {
   _serial: false,
 };
 
+/** Connector arguments with nothing set: a plain command, as the connecting user. */
+export const PLAIN_CONNECTOR_ARGUMENTS: ConnectorArguments = Object.fromEntries(
+  CONNECTOR_ARGUMENT_NAMES.map((name) => [name, GLOBAL_ARGUMENT_DEFAULTS[name]]),
+) as unknown as ConnectorArguments;
+
 /** Whether a key names a global argument. */
 export function isGlobalArgument(key: string): key is keyof GlobalArguments {
   return Object.hasOwn(GLOBAL_ARGUMENT_KINDS, key);

@@ -80,7 +80,7 @@ export interface Connector {
    * Stops the commands running now, where the transport can (Ctrl-C): they end with a
    * failure. Optional: process-based connectors are stopped with their processes.
    */
-  cancel?(): void;
+  cancel?(): void | Promise<void>;
 }
 
 /** Options of {@linkcode Connector.disconnect}. */

@@ -513,8 +513,8 @@ export class Host {
   }
 
   /** Stops the commands running on this host now, where the connector can (Ctrl-C). */
-  cancel(): void {
-    this.#connector?.cancel?.();
+  async cancel(): Promise<void> {
+    await this.#connector?.cancel?.();
   }
 
   /**

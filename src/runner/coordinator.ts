@@ -119,6 +119,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   };
   const signal = options.signal;
   const finishAll = async () => {
+    await cancelling;
     mark = performance.now();
     const counters: Record<string, HostCounters> = {};
     // A dry or interrupted run keeps nothing (no image committed from a container).
@@ -131,9 +132,12 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   };
 
   let stopped: string | undefined;
+  // Hosts are disconnected only after their commands were stopped (the stopping must
+  // not kill what disconnecting starts, such as removing a container).
+  let cancelling: Promise<unknown> = Promise.resolve();
   const onAbort = () => {
     stopped ??= INTERRUPTED;
-    for (const shard of shards) shard.cancel().catch(() => {});
+    cancelling = Promise.all(shards.map((shard) => shard.cancel().catch(() => {})));
   };
   if (signal?.aborted) stopped = INTERRUPTED;
   signal?.addEventListener("abort", onAbort, { once: true });

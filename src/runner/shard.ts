@@ -217,7 +217,9 @@ export class ShardEngine {
 
   /** Stops the commands running on the owned hosts (Ctrl-C): local processes, channels. */
   async cancel(): Promise<void> {
-    for (const host of this.#owned) host.cancel();
+    // The connectors first (their own stopping commands are processes too), then what
+    // still runs on the controller.
+    await Promise.all(this.#owned.map((host) => host.cancel()));
     await stopRunningProcesses();
   }
 

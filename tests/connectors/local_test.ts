@@ -43,9 +43,9 @@ Deno.test("@local runs a command with env and chdir, stdout and stderr apart, an
   });
 });
 
-Deno.test("@local writes _stdin: a string as it is, lines each ended with a newline", async () => {
+Deno.test("@local writes _stdin as pyinfra does: each line ends with one newline", async () => {
   await withLocal(async (local) => {
-    assertEquals((await run(local, "cat", { _stdin: "one" })).stdout, "one");
+    assertEquals((await run(local, "cat", { _stdin: "one" })).stdout, "one\n");
     assertEquals((await run(local, "cat", { _stdin: "one\n" })).stdout, "one\n");
     assertEquals((await run(local, "cat", { _stdin: ["a", "b\n", "c"] })).stdout, "a\nb\nc\n");
     // Without _stdin the input is empty, so a reading command does not wait.

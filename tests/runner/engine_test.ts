@@ -153,7 +153,7 @@ server.shell({ commands: ["touch $DIR/pre"], _precondition: "test -e $DIR/flag",
     const byName = Object.fromEntries(report.hosts["@local"].operations.map((o) => [o.name, o]));
     assertEquals(byName.env.stdout, "hi there");
     assertEquals(byName.chdir.stdout, "/tmp\n");
-    assertEquals(byName.stdin.stdout, "from stdin");
+    assertEquals(byName.stdin.stdout, "from stdin\n");
     assertEquals(byName.codes.success, true);
     assertEquals(byName.retry.success, true);
     assertEquals(byName.timeout.success, false);
