@@ -346,3 +346,34 @@ Deno.test("server fact commands run through sh -c agree with the machine", async
   }
   assertEquals(pwned, false);
 });
+
+Deno.test({
+  name: "server.Users keeps every user when a comment holds \\c (dash's echo would merge the next)",
+  ignore: Deno.uid() !== 0 && Deno.env.get("CI") !== "true",
+  async fn() {
+    const suffix = crypto.randomUUID().slice(0, 6);
+    const [first, second] = [`tsinfra-ca-${suffix}`, `tsinfra-cb-${suffix}`];
+    const shell = (text: string) =>
+      new Deno.Command("sh", { args: ["-c", text], stdout: "piped", stderr: "piped" }).output();
+    try {
+      assertEquals((await shell(`useradd -M -c 'stop \\c here' ${first}`)).code, 0);
+      assertEquals((await shell(`useradd -M ${second}`)).code, 0);
+      const host = new Host({
+        name: "@local",
+        groups: [],
+        data: {},
+        defaults: {},
+        connector: () => new LocalConnector(),
+      });
+      try {
+        const users = await host.getFact(Users);
+        assertEquals(users[first]?.comment, "stop \\c here");
+        assertEquals(typeof users[second]?.uid, "number");
+      } finally {
+        await host.disconnect();
+      }
+    } finally {
+      await shell(`userdel ${first}; userdel ${second}`);
+    }
+  },
+});

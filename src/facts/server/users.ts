@@ -24,14 +24,14 @@ export interface UserInfo {
   password: string;
 }
 
-// pyinfra's command, which its fixtures pin: dash's echo reads backslashes in $ENTRY, so a
-// comment with one reads wrong here (server.user reads such an entry again, exactly).
+// pyinfra's command, but printf where it has echo: dash's echo reads backslashes, and a
+// comment holding `\c` would swallow the line break, merging the next user into it.
 const USERS_COMMAND = `for i in \`cat /etc/passwd | cut -d: -f1\`; do
             ENTRY=\`grep ^$i: /etc/passwd\`;
             LASTLOG_RAW=\`(lastlog -u $i 2> /dev/null || lastlogin $i 2> /dev/null)\`;
             LASTLOG=\`echo $LASTLOG_RAW | grep ^$i | tr -s ' '\`;
             PASSWORD=\`grep ^$i: /etc/shadow | cut -d: -f2\`;
-            echo "$ENTRY|\`id -gn $i\`|\`id -Gn $i\`|$LASTLOG|$PASSWORD";
+            printf '%s\\n' "$ENTRY|\`id -gn $i\`|\`id -Gn $i\`|$LASTLOG|$PASSWORD";
         done`;
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
