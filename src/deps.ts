@@ -7,6 +7,7 @@
 export { Command, CommanderError, Option } from "npm:commander@14.0.3";
 export { Eta } from "npm:eta@3.5.0";
 export { parse as parseYaml } from "npm:yaml@2.8.4";
+export { stringify as stringifyYaml } from "npm:yaml@2.8.4";
 export { init as initModuleLexer, parse as parseModule } from "npm:es-module-lexer@1.7.0";
 // ssh2 ships no types of its own; DefinitelyTyped's describe it.
 // @ts-types="npm:@types/ssh2@1.15.5"
@@ -30,3 +31,5 @@ export { structuredPatch } from "npm:diff@9.0.0";
 export { default as nunjucks } from "npm:nunjucks@3.2.4";
 // Its AST transformer, which nunjucks' index leaves out; needed to compile with our compiler.
 export { default as nunjucksTransformer } from "npm:nunjucks@3.2.4/src/transformer.js";
+// Schema validation of shard reports and manifests read back from disk (`tsinfra merge`).
+export { z } from "npm:zod@4.6.7";

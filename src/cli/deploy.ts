@@ -26,7 +26,7 @@ const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
 
 /** Turns the OPERATIONS words into what to run. */
-async function specOf(operations: string[], cwd: string): Promise<DeploySpec> {
+export async function specOf(operations: string[], cwd: string): Promise<DeploySpec> {
   const [verb, ...rest] = operations;
   if (verb === "exec") {
     const command = rest.join(" ");

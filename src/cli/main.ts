@@ -28,6 +28,8 @@ const writeStderr = (text: string) => Deno.stderr.writeSync(encoder.encode(text)
 function helpRequest(argv: string[]): string | undefined {
   if (argv[0] === "help") return argv[1] ?? "";
   if (!argv.includes("--help") && !argv.includes("-h")) return undefined;
+  // These verbs print their own usage (commander's).
+  if (["plan", "merge", "emit"].includes(argv[0]) || argv.includes("--manifest")) return undefined;
   const words = argv.slice(0, argv.indexOf("--") < 0 ? undefined : argv.indexOf("--"))
     .filter((a) => !a.startsWith("-"));
   if (words[0] === "init") return "init";
@@ -36,6 +38,26 @@ function helpRequest(argv: string[]): string | undefined {
   );
   if (verb) return verb;
   return words.slice(1).some((w) => /\.(ts|js)$/.test(w)) ? "deploy" : undefined;
+}
+
+/**
+ * The verbs that take no inventory: `init`, and sharded runs (`plan`, a shard run with
+ * `--manifest`, `merge`, `emit`). Each parses its own arguments.
+ */
+function standaloneVerb(argv: string[]): (() => Promise<number>) | undefined {
+  const rest = argv.slice(1);
+  switch (argv[0]) {
+    case "init":
+      return async () => (await import("./init.ts")).initVerb(rest);
+    case "plan":
+      return async () => (await import("./plan.ts")).planVerb(rest);
+    case "merge":
+      return async () => (await import("./merge.ts")).mergeVerb(rest);
+  }
+  if (argv.some((a) => a === "--manifest" || a.startsWith("--manifest="))) {
+    return async () => (await import("./shard_run.ts")).shardRunVerb(argv);
+  }
+  return undefined;
 }
 
 /** Runs the CLI with these arguments; returns the exit status. */
@@ -51,10 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     writeStdout(text + "\n");
     return EXIT.SUCCESS;
   }
-  if (argv[0] === "init") {
+  const standalone = standaloneVerb(argv);
+  if (standalone) {
     try {
-      const { initVerb } = await import("./init.ts");
-      return await initVerb(argv.slice(1));
+      return await standalone();
     } catch (error) {
       if (!(error instanceof TsinfraError)) throw error;
       writeStderr(`tsinfra: ${error.message}\n`);

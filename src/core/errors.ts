@@ -12,6 +12,11 @@ export const EXIT = {
   HOST_FAILED: 1,
   /** Bad usage or bad input: nothing was run. */
   BAD_INPUT: 2,
+  /**
+   * A shard of a planned run could not finish for a reason of the controller or its
+   * machine (a crash, an unwritable report folder): worth retrying.
+   */
+  INFRASTRUCTURE: 3,
   /** Interrupted by the user (Ctrl-C), or the approval prompt was declined. */
   INTERRUPTED: 130,
 } as const;

@@ -54,6 +54,10 @@ export interface HostReport {
   stats: HostStatsReport;
   /** What the connector said on closing: the image a container was committed to. */
   note?: string;
+  /** In a merged sharded run: the host's shard sent no report, so it did not run. */
+  status?: "not-run";
+  /** Taken over from that attempt's report by `--resume` (the host was not run again). */
+  resumedFrom?: number;
 }
 
 /** The whole run. */

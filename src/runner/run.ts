@@ -30,6 +30,8 @@ export interface RunOptions {
   cwd: string;
   data?: Record<string, unknown>;
   limit?: string[];
+  /** Only these hosts, by exact name (one shard of a planned run). */
+  hosts?: readonly string[];
   /** config.ts to read instead of the one beside the deploy. */
   configFile?: string;
   /** A group_data folder read after the others. */
@@ -105,6 +107,7 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
     deployDir: options.deployDir,
     data: options.data,
     limit: options.limit,
+    hosts: options.hosts,
     argumentDefaults: options.argumentDefaults,
     configFile: options.configFile,
     groupDataDir: options.groupDataDir,

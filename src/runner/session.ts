@@ -33,6 +33,11 @@ export interface SessionOptions {
   configFile?: string;
   /** A group_data folder read after the others (`--group-data`). */
   groupDataDir?: string;
+  /**
+   * Only these hosts, by exact name (one shard of a planned run); each must be in the
+   * inventory.
+   */
+  hosts?: readonly string[];
   /** Do not report phases (shards: the coordinator reports them). @default {false} */
   quiet?: boolean;
 }
@@ -94,6 +99,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
         `--limit ${options.limit.join(",")} matches no host or group of ${spec.source}`,
       );
     }
+  }
+  if (options.hosts) {
+    const byName = new Map(active.map((h) => [h.name, h]));
+    active = options.hosts.map((name) => {
+      const host = byName.get(name);
+      if (!host) throw new ArgumentError(`Host ${name} is not in the inventory ${spec.source}`);
+      return host;
+    });
   }
   return { inventory, hosts: active, config, configPath, spec };
 }
