@@ -65,7 +65,9 @@ export function buildProgram(): Command {
     .description(
       "Deploy to servers with TypeScript, agentless, over SSH, docker, chroot or the local shell.\n\n" +
         "OPERATIONS is a deploy file (deploy.ts ...), one operation (files.directory path=/tmp/x),\n" +
-        "exec -- COMMAND, fact module.Fact [key=value ...], or debug-inventory.\n\n" +
+        "exec -- COMMAND, fact module.Fact [key=value ...], or debug-inventory.\n" +
+        "Split over machines: tsinfra plan, tsinfra --manifest M --shard i/n, tsinfra merge,\n" +
+        "tsinfra emit (each with --help).\n\n" +
         "Exit status: 0 success, 1 a host failed, 2 bad usage or input, 130 stopped by the user.",
     )
     .argument("<inventory>", "inventory file, or inline hosts: @local, host1,host2")
