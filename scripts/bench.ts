@@ -5,6 +5,8 @@
  *   2. load + prepare of a 200-operation deploy for one host (zero-latency host)
  *   3. scale on paper: the real engine against 100 / 1,000 / 5,000 simulated hosts with
  *      a 30 ms round trip (`@sim`), time, CPU and memory against N
+ *   3b. past one controller: 20,000 simulated hosts planned into 4 shards, run one after
+ *      another and merged (wall, CPU and peak RSS of each step)
  *   4. a real fleet (scripts/bench/fleet.ts) when docker is available: tsinfra, the
  *      plain-ssh floor and Ansible (stock and tuned), first and no-change runs, N = 10
  *      and 50; then N = 200 for tsinfra and the floor on the light fleet
@@ -85,6 +87,32 @@ for (const n of sizes) {
   );
 }
 figures.simulated = scale;
+
+// 3b. Past one controller: the hosts planned into 4 shards, run one after another, merged.
+const sharded = quick ? 2000 : 20000;
+const shardRun = JSON.parse(
+  (await run(["run", "-A", "scripts/bench/sim_shards.ts", String(sharded), "4", "30", "10"]))
+    .stdout,
+);
+figures.sharded = shardRun;
+console.log(
+  `\n${sharded} simulated hosts as 4 shards (tsinfra plan, --manifest --shard i/4 one after another, merge)`,
+);
+console.log("     step      hosts    wall ms    cpu ms   cpu ms/host   peak RSS MB   exit");
+const shardRow = (label: string, hosts: number, m: Record<string, number>) =>
+  console.log(
+    `${label.padStart(9)} ${String(hosts).padStart(10)} ${String(m.wallMs).padStart(10)} ${
+      String(m.cpuMs).padStart(9)
+    } ${(hosts ? m.cpuMs / hosts : 0).toFixed(2).padStart(13)} ${
+      String(m.peakRssMb).padStart(13)
+    } ${String(m.code).padStart(6)}`,
+  );
+shardRow("plan", sharded, shardRun.plan);
+shardRun.runs.forEach((m: Record<string, number>, i: number) =>
+  shardRow(`shard ${i + 1}`, sharded / 4, m)
+);
+shardRow("merge", sharded, shardRun.merge);
+console.log(`    every host succeeded in the merged report: ${shardRun.success}`);
 
 // 4. Real fleet
 if (!Deno.args.includes("--no-fleet")) {
