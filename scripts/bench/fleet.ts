@@ -69,7 +69,12 @@ async function timed(
   }
 }
 
-async function tsinfraRun(fleet: Fleet, root: string, perHostRoot = false): Promise<Measure> {
+async function tsinfraRun(
+  fleet: Fleet,
+  root: string,
+  perHostRoot = false,
+  deploy = "examples/bench/deploy.ts",
+): Promise<Measure> {
   // On the light fleet every "host" shares one filesystem: each keeps its own folder.
   const data = perHostRoot ? [] : ["--data", `benchRoot=${root}`];
   const m = await timed([
@@ -78,7 +83,7 @@ async function tsinfraRun(fleet: Fleet, root: string, perHostRoot = false): Prom
     "-A",
     "cli.ts",
     fleet.inventory,
-    "examples/bench/deploy.ts",
+    deploy,
     "-y",
     "--json",
     ...data,
@@ -157,6 +162,25 @@ async function ansibleRun(
   return { ...m, changes: changed };
 }
 
+/** pyinfra v3 on the same workload (examples/bench/pyinfra), when it is installed. */
+async function pyinfraRun(fleet: Fleet, root: string, dir: string): Promise<Measure> {
+  const inventory = path.join(dir, "pyinfra_inventory.py");
+  await Deno.writeTextFile(
+    inventory,
+    "fleet = [\n" +
+      fleet.hosts.map((h) =>
+        `    ("${h.name}", {"ssh_hostname": "127.0.0.1", "ssh_port": ${h.port}, "ssh_user": "root", ` +
+        `"ssh_key": "${fleet.key}", "ssh_known_hosts_file": "${fleet.knownHosts}", "bench_root": "${root}"}),`
+      ).join("\n") + "\n]\n",
+  );
+  const m = await timed(
+    ["pyinfra", "-y", "--parallel", String(fleet.hosts.length), inventory, "deploy.py"],
+    { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME") ?? "/root" },
+    path.join(BENCH, "pyinfra"),
+  );
+  return m;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -185,6 +209,11 @@ const haveAnsible =
 if (!haveAnsible) {
   console.log("ansible-playbook not found (apt-get install ansible-core): Ansible columns skipped");
 }
+const havePyinfra = (await new Deno.Command("sh", { args: ["-c", "command -v pyinfra"] }).output())
+  .success;
+if (!havePyinfra) {
+  console.log("pyinfra not found (pip install pyinfra): pyinfra's rows skipped");
+}
 
 const work = await Deno.makeTempDir({ prefix: "tsinfra-bench-" });
 const script = path.join(work, "floor.sh");
@@ -201,7 +230,10 @@ try {
       const tools: [string, (root: string) => Promise<Measure>][] = [
         ["floor", (root) => floorRun(fleet, root, script)],
         ["tsinfra", (root) => tsinfraRun(fleet, root)],
+        // The same workload with a fact awaited in deploy code between operations.
+        ["tsinfra-fact", (root) => tsinfraRun(fleet, root, false, "examples/bench/deploy_fact.ts")],
       ];
+      if (havePyinfra) tools.push(["pyinfra", (root) => pyinfraRun(fleet, root, work)]);
       if (haveAnsible) {
         tools.push(["ansible-tuned", (root) => ansibleRun(fleet, root, true, work)]);
         // Stock Ansible takes minutes per run at N = 50 (forks = 5, fact gathering): N = 10 only unless asked.
@@ -299,6 +331,21 @@ for (const [n, tools] of Object.entries(results)) {
     }
   }
   const ts = tools.tsinfra, floor = tools.floor, tuned = tools["ansible-tuned"];
+  const withFact = tools["tsinfra-fact"], py = tools.pyinfra;
+  if (withFact && floor) {
+    console.log(
+      `    N=${n}: tsinfra awaiting a fact in deploy code / floor: first ${
+        (withFact.first.wallMs / floor.first.wallMs).toFixed(2)
+      }x, no-change ${(withFact.noChange.wallMs / floor.noChange.wallMs).toFixed(2)}x; ` +
+        `round trips per host ${withFact.first.roundTripsPerHost}/${withFact.noChange.roundTripsPerHost}`,
+    );
+  }
+  if (py && ts) {
+    console.log(
+      `    N=${n}: pyinfra / tsinfra: first ${(py.first.wallMs / ts.first.wallMs).toFixed(1)}x, ` +
+        `no-change ${(py.noChange.wallMs / ts.noChange.wallMs).toFixed(1)}x`,
+    );
+  }
   if (ts && floor) {
     console.log(
       `    N=${n}: tsinfra / floor: first ${
