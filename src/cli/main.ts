@@ -53,6 +53,8 @@ function standaloneVerb(argv: string[]): (() => Promise<number>) | undefined {
       return async () => (await import("./plan.ts")).planVerb(rest);
     case "merge":
       return async () => (await import("./merge.ts")).mergeVerb(rest);
+    case "emit":
+      return async () => (await import("./emit.ts")).emitVerb(rest);
   }
   if (argv.some((a) => a === "--manifest" || a.startsWith("--manifest="))) {
     return async () => (await import("./shard_run.ts")).shardRunVerb(argv);

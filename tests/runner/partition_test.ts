@@ -1,5 +1,5 @@
 // Property tests of the partitioner behind `tsinfra plan`.
-import fc from "npm:fast-check@4.11.0";
+import { fc } from "../_deps.ts";
 import { assertEquals, assertThrows } from "../_assert.ts";
 import { type PartitionHost, partitionHosts } from "../../src/runner/partition.ts";
 import { ArgumentError } from "../../src/core/errors.ts";

@@ -1,6 +1,6 @@
 // Property tests of `tsinfra merge`: commutative, associative, idempotent, and strict
 // about what it merges.
-import fc from "npm:fast-check@4.11.0";
+import { fc } from "../_deps.ts";
 import { assertEquals, assertThrows } from "../_assert.ts";
 import type { ShardManifest } from "../../src/runner/manifest.ts";
 import type { HostReport, RunReport } from "../../src/runner/report.ts";
