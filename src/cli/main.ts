@@ -11,11 +11,10 @@
  *
  * @module
  */
-import { CommanderError } from "../deps.ts";
 import { ArgumentError, EXIT, TsinfraError } from "../core/errors.ts";
 import { mapUserLocations } from "../loader/source_map.ts";
 import { Output } from "./output.ts";
-import { buildProgram, type CliOptions } from "./program.ts";
+import { buildProgram, type CliOptions, parseCommand } from "./program.ts";
 
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -86,23 +85,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const program = buildProgram();
-  let inventoryText: string;
-  let operations: string[];
-  let options: CliOptions;
-  try {
-    program.parse(argv, { from: "user" });
-    [inventoryText, operations] = program.processedArgs as [string, string[]];
-    options = program.opts<CliOptions>();
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.SUCCESS : EXIT.BAD_INPUT;
-    }
-    if (error instanceof ArgumentError) {
-      writeStderr(`tsinfra: ${error.message}\n`);
-      return EXIT.BAD_INPUT;
-    }
-    throw error;
-  }
+  const ended = parseCommand(program, argv);
+  if (ended !== undefined) return ended;
+  const [inventoryText, operations] = program.processedArgs as [string, string[]];
+  const options = program.opts<CliOptions>();
   const out = new Output({
     verbosity: options.verbose,
     write: options.json ? writeStderr : writeStdout,

@@ -10,9 +10,10 @@
  * @module
  */
 import * as nodePath from "node:path";
-import { Command, CommanderError } from "../deps.ts";
+import { Command } from "../deps.ts";
 import { ArgumentError, EXIT } from "../core/errors.ts";
 import { readManifest, writeFileAtomic } from "../runner/manifest.ts";
+import { parseCommand } from "./program.ts";
 import { mergeReports, parseShardedReport, type ShardedReport } from "../runner/shard_report.ts";
 
 const encoder = new TextEncoder();
@@ -81,14 +82,8 @@ export async function mergeVerb(argv: string[]): Promise<number> {
     .option("-o, --output <file>", "write the merged report here (default: stdout)")
     .exitOverride()
     .configureOutput({ writeOut: writeStdout, writeErr: writeStderr });
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.SUCCESS : EXIT.BAD_INPUT;
-    }
-    throw error;
-  }
+  const ended = parseCommand(program, argv);
+  if (ended !== undefined) return ended;
   const [manifestFile, paths] = program.processedArgs as [string, string[]];
   const flags = program.opts<MergeFlags>();
   const manifest = await readManifest(manifestFile);

@@ -6,7 +6,7 @@
  * @module
  */
 import * as nodePath from "node:path";
-import { Command, CommanderError } from "../deps.ts";
+import { Command } from "../deps.ts";
 import { VERSION } from "../version.ts";
 import { ArgumentError, EXIT } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
@@ -23,32 +23,18 @@ import {
   writeFileAtomic,
 } from "../runner/manifest.ts";
 import { specOf } from "./deploy.ts";
-import { parseData } from "./program.ts";
+import { parseCommand, parseData } from "./program.ts";
 
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
 const writeStderr = (text: string) => Deno.stderr.writeSync(encoder.encode(text));
 
-interface PlanFlags {
+/** plan's flags: the options a manifest freezes, as given, and how to shard. */
+interface PlanFlags extends ManifestOptions {
   shards?: number;
   shardSize?: number;
   shardKey: string[];
   output?: string;
-  data: string[];
-  limit: string[];
-  sudo: boolean;
-  sudoUser?: string;
-  su?: string;
-  shellExecutable?: string;
-  user?: string;
-  port?: number;
-  key?: string;
-  parallel?: number;
-  serial: boolean;
-  wait: boolean;
-  failPercent?: number;
-  config?: string;
-  groupData?: string;
 }
 
 function wholeNumber(flag: string) {
@@ -194,14 +180,8 @@ export async function planRun(
 /** `tsinfra plan ...`; returns the exit status. */
 export async function planVerb(argv: string[]): Promise<number> {
   const program = planProgram();
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.SUCCESS : EXIT.BAD_INPUT;
-    }
-    throw error;
-  }
+  const ended = parseCommand(program, argv);
+  if (ended !== undefined) return ended;
   const [inventoryText, operations] = program.processedArgs as [string, string[]];
   const flags = program.opts<PlanFlags>();
   const cwd = Deno.cwd();

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { Command, Option } from "../deps.ts";
+import { Command, CommanderError, Option } from "../deps.ts";
 import { VERSION } from "../version.ts";
-import { ArgumentError } from "../core/errors.ts";
+import { ArgumentError, EXIT } from "../core/errors.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { parseCliValue } from "./adhoc.ts";
 
@@ -182,4 +182,24 @@ export function argumentDefaults(options: CliOptions): GlobalArgumentsInput {
   if (options.su) out._suUser = options.su;
   if (options.shellExecutable) out._shellExecutable = options.shellExecutable;
   return out;
+}
+
+/**
+ * Parses `argv` with a verb's commander program. Returns an exit status when parsing
+ * ended the verb (its `--help`: 0; a usage error, already printed: 2), else undefined.
+ */
+export function parseCommand(program: Command, argv: string[]): number | undefined {
+  try {
+    program.parse(argv, { from: "user" });
+    return undefined;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.SUCCESS : EXIT.BAD_INPUT;
+    }
+    if (error instanceof ArgumentError) {
+      Deno.stderr.writeSync(new TextEncoder().encode(`tsinfra: ${error.message}\n`));
+      return EXIT.BAD_INPUT;
+    }
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import * as nodePath from "node:path";
-import { Command, CommanderError } from "../deps.ts";
+import { Command } from "../deps.ts";
 import { VERSION } from "../version.ts";
 import { ArgumentError, EXIT, TsinfraError } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
@@ -36,7 +36,7 @@ import { Output } from "./output.ts";
 import { printResults } from "./summary.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { specOf } from "./deploy.ts";
-import { parseData } from "./program.ts";
+import { parseCommand, parseData } from "./program.ts";
 
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -337,18 +337,8 @@ async function runShard(flags: ShardFlags, out: Output): Promise<number> {
 /** `tsinfra --manifest M --shard i/n ...`; returns the exit status. */
 export async function shardRunVerb(argv: string[]): Promise<number> {
   const program = shardProgram();
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.SUCCESS : EXIT.BAD_INPUT;
-    }
-    if (error instanceof ArgumentError) {
-      writeStderr(`tsinfra: ${error.message}\n`);
-      return EXIT.BAD_INPUT;
-    }
-    throw error;
-  }
+  const ended = parseCommand(program, argv);
+  if (ended !== undefined) return ended;
   const flags = program.opts<ShardFlags>();
   const out = new Output({
     verbosity: flags.verbose,
