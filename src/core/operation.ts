@@ -44,6 +44,12 @@ export interface OperationContext {
   timestamp(): string;
   /** Variables every template sees besides its own (`host`, `inventory`). */
   readonly templateGlobals: Readonly<Record<string, unknown>>;
+  /**
+   * Set only at prepare, and only when diffs were asked for (`--diff`): shows the
+   * unified diff a command the operation yields will make to a host file. Operations
+   * that edit a file in place read its content only when this is set.
+   */
+  readonly diff?: (path: string, before: string, after: string) => void;
 }
 
 /** An operation's generator. */

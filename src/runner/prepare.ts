@@ -118,8 +118,16 @@ export async function prepareOperation(
   );
   // Recorded so that execution can read them in the previous operation's round trip.
   const reads: FactPrefetch[] = [];
+  const diffs: string[] = [];
   const ctx: OperationContext = {
     ...plain,
+    ...(diff
+      ? {
+        diff: (path: string, before: string, after: string) => {
+          diffs.push(unifiedDiff(before, after, path));
+        },
+      }
+      : {}),
     host: {
       ...plain.host,
       getFact: (fact, args) => {
@@ -142,7 +150,6 @@ export async function prepareOperation(
   };
   planned.factReads = reads;
   const commands: string[] = [];
-  const diffs: string[] = [];
   try {
     for await (const yielded of planned.operation.generate(planned.args, ctx)) {
       const command = toCommand(yielded);

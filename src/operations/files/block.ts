@@ -23,6 +23,8 @@ import { Command } from "../../facts/server/basic.ts";
 import type { OperationContext } from "../../core/operation.ts";
 import { OperationValueError } from "../../core/errors.ts";
 import { adjustRegex } from "../util/files.ts";
+import { awkInsertBlock, awkRemoveBlock, awkReplaceBlock, type LineTest } from "./_emulate.ts";
+import { prefetchContents, showDiff } from "./_diff.ts";
 
 /** Options of {@linkcode block}. */
 export interface BlockOptions {
@@ -96,13 +98,18 @@ function awkRegexLiteralSafe(regex: string): boolean {
  * The awk test for `line`: pyinfra's `/regex/` when that is safe, else a test on data
  * passed as an operand (`l`): `index($0, l)` for a literal line, `$0 ~ l` for a regex.
  */
-function lineTest(line: string, literal: boolean): { test: string; data: string | null } {
+function lineTest(
+  line: string,
+  literal: boolean,
+): { test: string; data: string | null; emulated: LineTest } {
   const regex = adjustRegex(line, literal);
   // adjustRegex does not escape `|`, so a literal line with one is found with index().
   if (awkRegexLiteralSafe(regex) && !(literal && line.includes("|"))) {
-    return { test: `/${regex}/`, data: null };
+    return { test: `/${regex}/`, data: null, emulated: { kind: "regex", regex } };
   }
-  return literal ? { test: "index($0, l)", data: line } : { test: "$0 ~ l", data: regex };
+  return literal
+    ? { test: "index($0, l)", data: line, emulated: { kind: "index", text: line } }
+    : { test: "$0 ~ l", data: regex, emulated: { kind: "regex", regex } };
 }
 
 /** The block's lines byte for byte (a `.` is printed after each, so none loses its `\r`). */
@@ -228,6 +235,8 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
       ') $OUT)  && mv "$OUT"',
       file,
     ]);
+    // With --diff, the file's content is read in the same round trip as the block.
+    prefetchContents(ctx, path);
     const current = await ctx.host.getFact(Block, {
       path,
       marker: args.marker ?? null,
@@ -241,6 +250,7 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
       const program = plainMarkers
         ? `/${start}/,/${end}/ {next} 1`
         : `${awkData(["s", "e"])} index($0, s) {f=1} f {if (index($0, e)) f=0; next} 1`;
+      await showDiff(ctx, path, (text) => text === null ? null : awkRemoveBlock(text, start, end));
       yield new StringCommand([
         prepare,
         "awk",
@@ -264,6 +274,12 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
       const open = literal || terminator !== "PYINFRAHERE"
         ? `<<'${terminator}'`
         : `<<${terminator}`;
+      // An unquoted here-document only holds text the shell leaves as it is.
+      await showDiff(
+        ctx,
+        path,
+        (before) => `${current === null ? "" : before ?? ""}${theBlock}\n`,
+      );
       yield new StringCommand([
         `cat ${stdin}${redirect}`,
         quote(path),
@@ -273,7 +289,12 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
       return;
     }
     if (current.length === 0) {
-      const { test, data } = lineTest(line!, args.escapeRegexCharacters ?? false);
+      const { test, data, emulated } = lineTest(line!, args.escapeRegexCharacters ?? false);
+      await showDiff(
+        ctx,
+        path,
+        (text) => text === null ? null : awkInsertBlock(text, theBlock, emulated, before),
+      );
       const printBefore = before ? "{ print }" : "";
       const printAfter = after ? "{ print }" : "";
       // pyinfra's END prints ARGV[2], emptied in BEGIN: an empty line instead of the
@@ -303,6 +324,11 @@ export const block: Operation<BlockOptions> = defineOperation<BlockOptions>("fil
           `/${end}/ {print; f=1; next} f`
         : `${awkData(["x", "s", "e"], "f=1")} ` +
           `index($0, s) {print; print x; f=0} index($0, e) {print; f=1; next} f`;
+      await showDiff(
+        ctx,
+        path,
+        (text) => text === null ? null : awkReplaceBlock(text, content.join("\n"), start, end),
+      );
       yield new StringCommand([
         prepare,
         "awk",

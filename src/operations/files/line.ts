@@ -7,7 +7,16 @@
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { assertOneLine, FindInFile, operandPath } from "../../facts/files.ts";
-import { adjustRegex, interpolatedArgument, sedDelete, sedReplace } from "../util/files.ts";
+import {
+  adjustRegex,
+  interpolatedArgument,
+  sedDelete,
+  sedPattern,
+  sedReplace,
+  sedReplacement,
+} from "../util/files.ts";
+import { afterDoubleQuotes, sedDeleteLines, sedSubstitute } from "./_emulate.ts";
+import { prefetchContents, showDiff } from "./_diff.ts";
 
 /** Options of {@linkcode line}. */
 export interface LineOptions {
@@ -81,6 +90,11 @@ function appendCommand(
   ]);
 }
 
+/** sed flags as one word, as `sedReplace` writes them. */
+function flagText(flags: string[] | string | null | undefined): string {
+  return typeof flags === "string" ? flags : (flags ?? []).join("");
+}
+
 /**
  * Ensures a line is in a file (appended when missing), that matching lines read as
  * `replace`, or (`present: false`) that no line matches.
@@ -118,6 +132,8 @@ export const line: Operation<LineOptions> = defineOperation<LineOptions>("files.
     const interpolate = args.interpolateVariables ?? false;
     // grep and sed read basic regular expressions: escaping `(` would make a group.
     const matchLine = adjustRegex(args.line, args.escapeRegexCharacters ?? false, "basic");
+    // With --diff, the file's content is read in the same round trip as the lines.
+    prefetchContents(ctx, path);
     let presentLines = await ctx.host.getFact(FindInFile, {
       path,
       pattern: matchLine,
@@ -154,13 +170,44 @@ export const line: Operation<LineOptions> = defineOperation<LineOptions>("files.
           interpolate_variables: interpolate,
         });
       }
-      if (!presentLines?.length) yield append;
-      else ctx.noop(`line "${text}" exists in ${path}`);
+      if (!presentLines?.length) {
+        await showDiff(ctx, path, (before) => {
+          const appended = interpolate ? afterDoubleQuotes(text) : text;
+          // The backup's cp fails on a missing file, and nothing is appended.
+          if (appended === null || (backup && before === null)) return null;
+          const current = before ?? "";
+          const newline = ensureNewline && !current.endsWith("\n") ? "\n" : "";
+          return `${current}${newline}${appended}\n`;
+        });
+        yield append;
+      } else ctx.noop(`line "${text}" exists in ${path}`);
     } else if (presentLines?.length && !present) {
-      yield sedDelete(path, matchLine, sedOptions);
+      const command = sedDelete(path, matchLine, sedOptions);
+      await showDiff(
+        ctx,
+        path,
+        (before) =>
+          before === null ? null : sedDeleteLines(before, sedPattern(matchLine), {
+            ignoreCase: /i/i.test(flagText(args.flags)),
+            interpolated: interpolate,
+          }),
+      );
+      yield command;
     } else if (presentLines?.length && present) {
       if (replace && presentLines.some((l) => l !== replace)) {
-        yield sedReplace(path, matchLine, replace, sedOptions);
+        const command = sedReplace(path, matchLine, replace, sedOptions);
+        await showDiff(
+          ctx,
+          path,
+          (before) =>
+            before === null
+              ? null
+              : sedSubstitute(before, sedPattern(matchLine), sedReplacement(replace), {
+                flags: flagText(args.flags),
+                interpolated: interpolate,
+              }),
+        );
+        yield command;
       } else ctx.noop(`line "${text}" exists in ${path}`);
     } else {
       ctx.noop(`line "${text}" does not exist in ${path}`);

@@ -6,7 +6,9 @@
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { assertOneLine, FindInFile } from "../../facts/files.ts";
 import { OperationTypeError, OperationValueError } from "../../core/errors.ts";
-import { sedReplace } from "../util/files.ts";
+import { sedPattern, sedReplace, sedReplacement } from "../util/files.ts";
+import { sedSubstitute } from "./_emulate.ts";
+import { prefetchContents, showDiff } from "./_diff.ts";
 
 /** Options of {@linkcode replace}. */
 export interface ReplaceOptions {
@@ -67,19 +69,29 @@ export const replace: Operation<ReplaceOptions> = defineOperation<ReplaceOptions
       );
     }
     const interpolate = args.interpolateVariables ?? false;
+    // With --diff, the file's content is read in the same round trip as the matches.
+    prefetchContents(ctx, args.path);
     const existing = await ctx.host.getFact(FindInFile, {
       path: args.path,
       pattern: text,
       interpolate_variables: interpolate,
     });
     if (existing === null || existing.length) {
-      yield sedReplace(args.path, text, args.replace, {
+      const command = sedReplace(args.path, text, args.replace, {
         flags: args.flags,
         backup: args.backup ?? false,
         interpolateVariables: interpolate,
         timestamp: ctx.timestamp(),
         argument: "text",
       });
+      const replacement = sedReplacement(String(args.replace));
+      await showDiff(ctx, args.path, (before) =>
+        // A file missing now: sed edits what an earlier operation makes, not known here.
+        before === null ? null : sedSubstitute(before, sedPattern(text, "text"), replacement, {
+          flags: typeof args.flags === "string" ? args.flags : (args.flags ?? []).join(""),
+          interpolated: interpolate,
+        }));
+      yield command;
     } else {
       ctx.noop(`string "${text}" does not exist in ${args.path}`);
     }
