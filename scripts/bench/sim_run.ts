@@ -52,6 +52,7 @@ try {
     idleRssMb: +(idle / 2 ** 20).toFixed(1),
     peakRssMb: +(peak / 2 ** 20).toFixed(1),
     roundTripsPerHost: roundTrips.reduce((a, b) => a + b, 0) / roundTrips.length,
+    phasesMs: report.timings,
   }));
 } finally {
   await Deno.remove(dir, { recursive: true });

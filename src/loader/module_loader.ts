@@ -14,6 +14,7 @@ import { initModuleLexer, parseModule } from "../deps.ts";
 import { DeployError, TsinfraError } from "../core/errors.ts";
 import { boundLibraryModule, librarySpecifier } from "./library_imports.ts";
 import { isTypeScript, stripTypes } from "./transpile.ts";
+import { base64, ModuleCompiler, resolveImport } from "./compiled_module.ts";
 import {
   firstUserLocation,
   mapUserLocations,
@@ -50,13 +51,22 @@ function isJson(path: string): boolean {
   return /\.json$/i.test(path);
 }
 
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
+/**
+ * A compiler of user modules for one run, shared by the loaders of all its hosts: each
+ * user file is read, stripped and compiled once, and evaluated once per host.
+ */
+export function createModuleCompiler(): ModuleCompiler {
+  return new ModuleCompiler((path) => `globalThis.${META_GLOBAL}[${metaIndexFor(path)}]`);
+}
+
+/** Options of {@linkcode ModuleLoader}. */
+export interface ModuleLoaderOptions {
+  /**
+   * Evaluates deploys whose modules it compiled by calling their functions, instead of
+   * importing a `data:` URL per instance (see `compiled_module.ts`); deploys it cannot
+   * compile are imported as ES modules. @default {undefined}
+   */
+  compiler?: ModuleCompiler;
 }
 
 function lineAndColumn(source: string, index: number): string {
@@ -73,21 +83,88 @@ export class ModuleLoader {
   readonly #instance: string;
   readonly #urls = new Map<string, string>();
   readonly #loading = new Set<string>();
+  readonly #compiler: ModuleCompiler | undefined;
+  /** Compiled modules evaluated in this instance, by path. */
+  readonly #instances = new Map<string, Promise<Record<string, unknown>>>();
 
-  /** @param instance a label making this loader's modules distinct (e.g. the host name). */
-  constructor(instance: string) {
+  /**
+   * @param instance a label making this loader's modules distinct (e.g. the host name).
+   * @param options how modules are evaluated
+   */
+  constructor(instance: string, options: ModuleLoaderOptions = {}) {
     this.#instance = instance;
+    this.#compiler = options.compiler;
   }
 
   /** Imports a user file, returning its module namespace. */
   async import(path: string, fresh?: string): Promise<Record<string, unknown>> {
-    const url = await this.urlFor(nodePath.resolve(path));
+    const full = nodePath.resolve(path);
+    if (this.#compiler && (await this.#compiler.graph(full))) {
+      try {
+        return await this.#evaluated(full, fresh !== undefined);
+      } catch (error) {
+        throw toDeployError(error, path);
+      }
+    }
+    const url = await this.urlFor(full);
     const target = fresh ? `${url}&${encodeURIComponent(fresh)}` : url;
     try {
       return await import(target);
     } catch (error) {
       throw toDeployError(error, path);
     }
+  }
+
+  /** This instance's evaluation of a compiled module (a fresh one when asked). */
+  #evaluated(path: string, fresh = false): Promise<Record<string, unknown>> {
+    const known = fresh ? undefined : this.#instances.get(path);
+    if (known) return known;
+    const evaluating = this.#evaluate(path);
+    if (!fresh) this.#instances.set(path, evaluating);
+    return evaluating;
+  }
+
+  async #evaluate(path: string): Promise<Record<string, unknown>> {
+    const compiler = this.#compiler!;
+    const module = (await compiler.module(path))!;
+    // Its imports first, in order, as ES modules are evaluated.
+    const deps: unknown[] = [];
+    for (const { target } of module.imports) {
+      deps.push(
+        target.kind === "user"
+          ? await this.#evaluated(target.path)
+          : compiler.namespace(target.url),
+      );
+    }
+    const namespace: Record<string, unknown> = Object.create(null);
+    const defineExports = (getters: Record<string, () => unknown>) => {
+      for (const [name, get] of Object.entries(getters)) {
+        Object.defineProperty(namespace, name, { get, enumerable: true });
+      }
+    };
+    const dynamicImport = (specifier: unknown) => this.#dynamicImport(specifier, path);
+    // Started from a microtask and settled through plain callbacks, as an ES module is
+    // evaluated: no caller's frames reach its stack, not even async ones after an
+    // `await` (so call sites are those of an ES module); the deploy context carries on.
+    await new Promise<void>((resolve, reject) =>
+      queueMicrotask(() =>
+        module.evaluate((index) => deps[index], dynamicImport, defineExports).then(
+          () => resolve(),
+          (error) => reject(error),
+        )
+      )
+    );
+    return namespace;
+  }
+
+  /** `import(specifier)` in a compiled module. */
+  async #dynamicImport(specifier: unknown, from: string): Promise<unknown> {
+    if (typeof specifier !== "string") return await import(String(specifier));
+    const target = await resolveImport(specifier, from);
+    if (target?.kind === "module") return await import(target.url);
+    if (target?.kind !== "user") return await import(specifier);
+    if (await this.#compiler!.graph(target.path)) return await this.#evaluated(target.path);
+    return await import(await this.urlFor(target.path));
   }
 
   /** The data: URL that stands for a user file in this instance. */

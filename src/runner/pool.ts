@@ -11,7 +11,9 @@ import { TsinfraError } from "../core/errors.ts";
 import type { ShardHandle } from "./coordinator.ts";
 import type { ShardEngine } from "./shard.ts";
 import type { HostCounters, HostPrepared, OperationOutcome, ShardInit } from "./protocol.ts";
+import { setImmediate } from "node:timers";
 import {
+  type Batch,
   type CoordinatorMessage,
   plainError,
   revive,
@@ -70,26 +72,14 @@ export class WorkerShard implements ShardHandle {
   #next = 0;
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #ready: Promise<unknown>;
+  #outbox: Batch<CoordinatorMessage> = [];
 
   constructor(init: ShardInit, events: EventBus, route: FactRoute) {
     this.hosts = init.hosts;
     // A static URL, so `deno compile --include src/runner/worker.ts` embeds it.
     this.#worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-    this.#worker.onmessage = (message: MessageEvent<WorkerMessage>) => {
-      const data = message.data;
-      if (data.type === "event") events.emit(data.event);
-      else if (data.type === "factRequest") {
-        route(data.host, data.factName, data.args, data.globals).then(
-          (value) => this.#send({ type: "factResponse", rid: data.rid, value }),
-          (error: unknown) =>
-            this.#send({ type: "factResponse", rid: data.rid, error: plainError(error) }),
-        );
-      } else {
-        const pending = this.#pending.get(data.id);
-        this.#pending.delete(data.id);
-        if (data.type === "result") pending?.resolve(data.value);
-        else pending?.reject(revive(data.error));
-      }
+    this.#worker.onmessage = (message: MessageEvent<Batch<WorkerMessage>>) => {
+      for (const data of message.data) this.#receive(data, events, route);
     };
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -100,8 +90,32 @@ export class WorkerShard implements ShardHandle {
     this.#ready = this.#call("init", [init]);
   }
 
+  #receive(data: WorkerMessage, events: EventBus, route: FactRoute): void {
+    if (data.type === "event") events.emit(data.event);
+    else if (data.type === "factRequest") {
+      route(data.host, data.factName, data.args, data.globals).then(
+        (value) => this.#send({ type: "factResponse", rid: data.rid, value }),
+        (error: unknown) =>
+          this.#send({ type: "factResponse", rid: data.rid, error: plainError(error) }),
+      );
+    } else {
+      const pending = this.#pending.get(data.id);
+      this.#pending.delete(data.id);
+      if (data.type === "result") pending?.resolve(data.value);
+      else pending?.reject(revive(data.error));
+    }
+  }
+
+  /** Queues a message; the queue goes to the worker as one batch in the next turn. */
   #send(message: CoordinatorMessage): void {
-    this.#worker.postMessage(message);
+    if (!this.#outbox.length) setImmediate(() => this.#flush());
+    this.#outbox.push(message);
+  }
+
+  #flush(): void {
+    const batch = this.#outbox;
+    this.#outbox = [];
+    this.#worker.postMessage(batch);
   }
 
   #call(method: string, params: unknown[]): Promise<unknown> {

@@ -15,7 +15,7 @@ import type { LocalFiles } from "../core/local_files.ts";
 import { ArgumentError, DeployError, EXIT, FactError, TsinfraError } from "../core/errors.ts";
 import { HostPlan, type PlannedOperation } from "./plan.ts";
 import { createOperationContext } from "./operation_context.ts";
-import { ModuleLoader, toDeployError } from "../loader/module_loader.ts";
+import { createModuleCompiler, ModuleLoader, toDeployError } from "../loader/module_loader.ts";
 import { unifiedDiff } from "./diff.ts";
 import type { HostPrepared, OperationSummary } from "./protocol.ts";
 
@@ -69,8 +69,10 @@ export async function collectOperations(options: PrepareOptions): Promise<Map<st
   const plans = new Map<string, HostPlan>();
   // Modules are cached by URL: a new run (API mode, tests) needs fresh instances.
   const run = ++runCounter;
+  // Each user file is compiled once for the run and evaluated once per host.
+  const compiler = createModuleCompiler();
   await Promise.all(options.hosts.map(async (host) => {
-    const loader = new ModuleLoader(`${host.name}/${run}`);
+    const loader = new ModuleLoader(`${host.name}/${run}`, { compiler });
     const plan = new HostPlan(host, options.inventory, loader, options.cwd);
     // Each operation is prepared as soon as it is registered: its first fact reads go
     // out with the facts the deploy code awaits (one round trip, not one more).

@@ -11,7 +11,9 @@ import { EventBus } from "../core/events.ts";
 import type { DisconnectOptions } from "../core/connector.ts";
 import { ShardEngine } from "./shard.ts";
 import type { ShardInit } from "./protocol.ts";
+import { setImmediate } from "node:timers";
 import {
+  type Batch,
   type CoordinatorMessage,
   plainError,
   revive,
@@ -25,8 +27,18 @@ const pendingFacts = new Map<
   { resolve: (v: unknown) => void; reject: (e: Error) => void }
 >();
 
+let outbox: Batch<WorkerMessage> = [];
+
+/** Queues a message; the queue goes to the coordinator as one batch in the next turn. */
 function post(message: WorkerMessage): void {
-  self.postMessage(message);
+  if (!outbox.length) setImmediate(flush);
+  outbox.push(message);
+}
+
+function flush(): void {
+  const batch = outbox;
+  outbox = [];
+  self.postMessage(batch);
 }
 
 async function call(method: string, params: unknown[]): Promise<unknown> {
@@ -67,8 +79,11 @@ async function call(method: string, params: unknown[]): Promise<unknown> {
   }
 }
 
-self.onmessage = async (message: MessageEvent<CoordinatorMessage>) => {
-  const data = message.data;
+self.onmessage = (message: MessageEvent<Batch<CoordinatorMessage>>) => {
+  for (const data of message.data) receive(data);
+};
+
+async function receive(data: CoordinatorMessage): Promise<void> {
   if (data.type === "factResponse") {
     const pending = pendingFacts.get(data.rid);
     pendingFacts.delete(data.rid);
@@ -82,4 +97,4 @@ self.onmessage = async (message: MessageEvent<CoordinatorMessage>) => {
   } catch (error) {
     post({ type: "error", id: data.id, error: plainError(error) });
   }
-};
+}

@@ -47,6 +47,13 @@ export function revive(error: PlainError): Error {
   return plain;
 }
 
+/**
+ * Messages are sent in batches: everything one side has to say in a turn of its event
+ * loop goes as one array, in order (one structured clone and one wake-up, not one per
+ * event or call).
+ */
+export type Batch<T> = T[];
+
 /** From the coordinator to a worker. */
 export type CoordinatorMessage =
   | { type: "call"; id: number; method: string; params: unknown[] }
