@@ -1,5 +1,5 @@
 /**
- * A sharded run on paper: `TOTAL SHARDS LATENCY_MS OPS`. Plans TOTAL simulated hosts
+ * A sharded run on paper: `TOTAL SHARDS LATENCY_MS OPS [HEAP_MB [WORKERS]]`. Plans TOTAL simulated hosts
  * (`@sim`) into SHARDS shards with the real CLI, runs the shards one after another as
  * separate processes (as CI jobs would, on one machine), merges their reports, and
  * prints one JSON line: each shard's wall time, CPU and peak RSS (GNU time), the
@@ -7,12 +7,17 @@
  *
  *   deno run -A scripts/bench/sim_shards.ts 20000 4 30 10
  *
+ * HEAP_MB caps V8's old generation of each shard (`DENO_V8_FLAGS=--max-old-space-size`):
+ * the live set is small, and without a cap V8 lets garbage grow the heap far past it.
+ * WORKERS is each shard's `--workers` (default: one per core); every worker is a V8
+ * isolate that loads the library and the whole inventory again.
+ *
  * @module
  */
 import * as path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
-const [total, shards, latency, ops] = Deno.args.map(Number);
+const [total, shards, latency, ops, heapMb, workers] = Deno.args.map(Number);
 const dir = await Deno.makeTempDir({ prefix: "tsinfra-bench-shards-" });
 
 interface Measured {
@@ -23,7 +28,7 @@ interface Measured {
 }
 
 /** Runs the CLI under GNU time: wall seconds, user and system seconds, max RSS in KB. */
-async function timed(args: string[]): Promise<Measured> {
+async function timed(args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const stats = path.join(dir, "time.txt");
   const output = await new Deno.Command("/usr/bin/time", {
     args: [
@@ -35,11 +40,11 @@ async function timed(args: string[]): Promise<Measured> {
       "run",
       "-A",
       "--no-lock",
-      "--v8-flags=--max-old-space-size=8192",
       path.join(ROOT, "cli.ts"),
       ...args,
     ],
     cwd: dir,
+    env,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -100,6 +105,8 @@ try {
     shards,
     latencyMs: latency,
     operations: ops,
+    heapMb: heapMb || null,
+    workers: Number.isInteger(workers) ? workers : null,
     plan,
     runs,
     merge,
