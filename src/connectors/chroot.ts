@@ -10,7 +10,7 @@ import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../c
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
-import { moveIntoPlace, stagingError } from "./move.ts";
+import { stagedUpload, stagingPath } from "./move.ts";
 import { stdinText, withSecretInput } from "../core/wrap.ts";
 
 /** The chroot connector. */
@@ -65,20 +65,15 @@ export class ChrootConnector implements Connector {
     dest: string,
     options: TransferOptions,
   ): Promise<CommandOutput | void> {
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
-    try {
-      await Deno.writeFile(this.#outside(temp), content, { mode: 0o600 });
-    } catch (error) {
+    return await stagedUpload(this, content, dest, options, {
+      stage: (temp) => Deno.writeFile(this.#outside(temp), content, { mode: 0o600 }),
       // A partly written staged file (a full disk) is removed.
-      await Deno.remove(this.#outside(temp)).catch(() => {});
-      const reason = error instanceof Error ? error.message : String(error);
-      throw await stagingError(this, dest, temp, reason, content.length, options);
-    }
-    return await moveIntoPlace(this, temp, dest, options);
+      discard: (temp) => Deno.remove(this.#outside(temp)),
+    });
   }
 
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-download-${crypto.randomUUID()}`;
+    const temp = stagingPath(options, "download");
     const copy = options.wrap(new StringCommand(["cp", quote(src), quote(temp)]));
     const copied = await this.runShellCommand(copy, {
       args: { ...options.args, _stdin: undefined },

@@ -16,7 +16,7 @@ import type {
 } from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
-import { moveIntoPlace, stagingError } from "./move.ts";
+import { stagedUpload, stagingPath } from "./move.ts";
 import { RUN_VARIABLE, runToken, stopByTokenCommand } from "./cancel.ts";
 import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
@@ -186,27 +186,21 @@ export class DockerConnector implements Connector {
     options: TransferOptions,
   ): Promise<CommandOutput | void> {
     // Copy into the container's temp folder, then move into place with the same sudo/su.
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
-    await this.#host.withUpload(content, async (path) => {
-      const copy = await this.#cli(["cp", path, `${this.#id}:${temp}`]);
-      if (copy.exitCode !== 0) {
-        // A partly copied staged file (a full disk, an interrupted copy) is removed.
-        await this.#cli(["exec", this.#id, "rm", "-f", "--", temp]).catch(() => {});
-        throw await stagingError(
-          this,
-          dest,
-          temp,
-          copy.stderr.trim() || "docker cp failed",
-          content.length,
-          options,
-        );
-      }
+    return await stagedUpload(this, content, dest, options, {
+      stage: (temp) =>
+        this.#host.withUpload(content, async (path) => {
+          const copy = await this.#cli(["cp", path, `${this.#id}:${temp}`]);
+          if (copy.exitCode !== 0) throw new Error(copy.stderr.trim() || "docker cp failed");
+        }),
+      // A partly copied staged file (a full disk, an interrupted copy) is removed.
+      discard: async (temp) => {
+        await this.#cli(["exec", this.#id, "rm", "-f", "--", temp]);
+      },
     });
-    return await moveIntoPlace(this, temp, dest, options);
   }
 
   async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-download-${crypto.randomUUID()}`;
+    const temp = stagingPath(options, "download");
     const copy = options.wrap(
       new StringCommand(["cp", quote(src), quote(temp), "&&", "chmod", "644", quote(temp)]),
     );

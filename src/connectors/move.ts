@@ -51,6 +51,43 @@ export async function stagingError(
   );
 }
 
+/** A new staged file name in the transfer's temp folder (`kind`: upload or download). */
+export function stagingPath(options: TransferOptions, kind: "upload" | "download"): string {
+  return `${options.tempDir ?? "/tmp"}/tsinfra-${kind}-${crypto.randomUUID()}`;
+}
+
+/** How a connector copies bytes to a staged file on its host. */
+export interface Stager {
+  /** Writes the bytes to `temp` on the host; throws (with the transport's reason) when it fails. */
+  stage(temp: string): Promise<void>;
+  /** Removes what a failed `stage` may have left at `temp`. */
+  discard(temp: string): Promise<void>;
+}
+
+/**
+ * An upload the way every staging connector does it: the bytes go to a new temp file,
+ * a partial copy is removed when that fails (one error naming the target, the staged
+ * file and the reason), and the file is then moved into place (see
+ * {@linkcode moveIntoPlace}).
+ */
+export async function stagedUpload(
+  connector: Connector,
+  content: Uint8Array,
+  dest: string,
+  options: TransferOptions,
+  stager: Stager,
+): Promise<CommandOutput | void> {
+  const temp = stagingPath(options, "upload");
+  try {
+    await stager.stage(temp);
+  } catch (error) {
+    await stager.discard(temp).catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw await stagingError(connector, dest, temp, reason, content.length, options);
+  }
+  return await moveIntoPlace(connector, temp, dest, options);
+}
+
 /**
  * Puts the staged upload `temp` in place at `dest` on the host through `connector` (see
  * {@linkcode installCommand}: an existing file keeps its mode and owner), with the

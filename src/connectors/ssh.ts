@@ -12,7 +12,13 @@ import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
 import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
 import { type ConnectorArguments, PLAIN_CONNECTOR_ARGUMENTS } from "../core/arguments.ts";
 import { quote, StringCommand } from "../core/command.ts";
-import { installCommand, installThen, splitInstallOutput, stagingError } from "./move.ts";
+import {
+  installCommand,
+  installThen,
+  splitInstallOutput,
+  stagingError,
+  stagingPath,
+} from "./move.ts";
 import { RUN_VARIABLE, runToken, stopByTokenCommand } from "./cancel.ts";
 import { CommandError, ConnectError, HostDataError } from "../core/errors.ts";
 import { stdinText, withSecretInput } from "../core/wrap.ts";
@@ -270,7 +276,7 @@ export class SshConnector implements Connector {
     options: TransferOptions,
   ): Promise<CommandOutput | void> {
     const sftp = await this.#sftpSession();
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-upload-${crypto.randomUUID()}`;
+    const temp = stagingPath(options, "upload");
     try {
       // Only we can read the temporary file, unless a user other than root must.
       await this.#sftpCall((cb) =>
@@ -313,7 +319,7 @@ export class SshConnector implements Connector {
       }
     }
     // Copy as the elevated user into a file only we may read, then read it over SFTP.
-    const temp = `${options.tempDir ?? "/tmp"}/tsinfra-download-${crypto.randomUUID()}`;
+    const temp = stagingPath(options, "download");
     const user = this.#settings!.user;
     const copy = new StringCommand([
       "umask",

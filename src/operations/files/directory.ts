@@ -12,6 +12,7 @@ import {
   chmod,
   chown,
   ensureModeInt,
+  fixModeOwner,
   type ForceOptions,
   type Mode,
   replaceInvalidPath,
@@ -80,16 +81,9 @@ async function* generateDirectory(
     return;
   }
   if (args._noCheckOwnerMode) return;
-  let changed = false;
-  if (mode && info.mode !== mode) {
-    yield chmod(path, mode, recursive);
-    changed = true;
+  if (!(yield* fixModeOwner(path, info, { mode, user, group }, { recursive }))) {
+    ctx.noop(`directory ${path} already exists`);
   }
-  if ((user && info.user !== user) || (group && info.group !== group)) {
-    yield chown(path, user, group, recursive);
-    changed = true;
-  }
-  if (!changed) ctx.noop(`directory ${path} already exists`);
 }
 
 /**

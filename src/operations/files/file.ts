@@ -10,6 +10,7 @@ import {
   chmod,
   chown,
   ensureModeInt,
+  fixModeOwner,
   type ForceOptions,
   type Mode,
   replaceInvalidPath,
@@ -95,14 +96,7 @@ export const file: Operation<FileOptions> = defineOperation<FileOptions>("files.
       changed = true;
       yield new StringCommand(["touch", quote(operandPath(path))]);
     }
-    if (mode && info.mode !== mode) {
-      yield chmod(path, mode);
-      changed = true;
-    }
-    if ((user && info.user !== user) || (group && info.group !== group)) {
-      yield chown(path, user, group);
-      changed = true;
-    }
+    if (yield* fixModeOwner(path, info, { mode, user, group })) changed = true;
     if (!changed) ctx.noop(`file ${path} already exists`);
   },
 });

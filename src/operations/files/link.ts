@@ -7,7 +7,13 @@ import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
 import { Link, operandPath } from "../../facts/files.ts";
 import { OperationError } from "../../core/errors.ts";
-import { chown, type ForceOptions, replaceInvalidPath, validatePath } from "../util/files.ts";
+import {
+  chown,
+  fixModeOwner,
+  type ForceOptions,
+  replaceInvalidPath,
+  validatePath,
+} from "../util/files.ts";
 import { createRemoteDir } from "./directory.ts";
 
 /** Options of {@linkcode link}. */
@@ -90,10 +96,7 @@ export const link: Operation<LinkOptions> = defineOperation<LinkOptions>("files.
       yield remove;
       yield add;
     }
-    if ((user && info.user !== user) || (group && info.group !== group)) {
-      yield chown(path, user, group, false, false);
-      changed = true;
-    }
+    if (yield* fixModeOwner(path, info, { user, group }, { dereference: false })) changed = true;
     if (!changed) ctx.noop(`link ${path} already exists`);
   },
 });

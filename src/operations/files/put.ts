@@ -13,6 +13,7 @@ import {
   chmod,
   chown,
   ensureModeInt,
+  fixModeOwner,
   LocalFileError,
   type Mode,
   sha1,
@@ -88,16 +89,9 @@ export async function* uploadIfChanged(
     yield* upload();
     return;
   }
-  let changed = false;
-  if (mode && remote.mode !== mode) {
-    yield chmod(dest, mode);
-    changed = true;
+  if (!(yield* fixModeOwner(dest, remote, { mode, user, group }))) {
+    ctx.noop(`file ${dest} is already uploaded`);
   }
-  if ((user && remote.user !== user) || (group && remote.group !== group)) {
-    yield chown(dest, user, group);
-    changed = true;
-  }
-  if (!changed) ctx.noop(`file ${dest} is already uploaded`);
 }
 
 /**

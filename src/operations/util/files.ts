@@ -88,6 +88,46 @@ export function chown(
   return new StringCommand([flags, quote(owner), quote(operandPath(target))]);
 }
 
+/** A mode and an owner asked for, each optional. */
+export interface WantedModeOwner {
+  mode?: Mode | null;
+  user?: string | null;
+  group?: string | null;
+}
+
+/**
+ * The `chmod` and `chown` that bring an existing path to the mode and owner asked for,
+ * each only when it differs (`chmod` first, as pyinfra).
+ *
+ * @param current the path's mode and owner as a fact read them
+ * @param options `recursive` (`-R`), `dereference: false` for a link itself (`-h`)
+ * @returns whether any command was yielded
+ * @example
+ * ```ts
+ * import { fixModeOwner } from "./files.ts";
+ * const commands = [...fixModeOwner("/srv", { mode: 700, user: "root" }, { mode: 755, user: "root" })];
+ * if (commands.length !== 1 || commands[0].raw() !== "chmod 755 /srv") throw new Error();
+ * ```
+ */
+export function* fixModeOwner(
+  path: string,
+  current: { mode?: Mode | null; user?: string | null; group?: string | null },
+  wanted: WantedModeOwner,
+  options: { recursive?: boolean; dereference?: boolean } = {},
+): Generator<StringCommand, boolean, undefined> {
+  const { mode, user, group } = wanted;
+  let changed = false;
+  if (mode && current.mode !== mode) {
+    yield chmod(path, mode, options.recursive);
+    changed = true;
+  }
+  if ((user && current.user !== user) || (group && current.group !== group)) {
+    yield chown(path, user, group, options.recursive, options.dereference);
+    changed = true;
+  }
+  return changed;
+}
+
 /**
  * Escapes regex characters (when asked) and anchors the pattern to a whole line, as
  * `^.*PATTERN.*$` unless it is already anchored.
