@@ -9,7 +9,7 @@ import type { DisconnectOptions } from "../core/connector.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { TsinfraError } from "../core/errors.ts";
 import type { ShardHandle } from "./coordinator.ts";
-import type { ShardEngine } from "./shard.ts";
+import type { FactRouter, ShardEngine } from "./shard.ts";
 import type { HostCounters, HostPrepared, OperationOutcome, ShardInit } from "./protocol.ts";
 import { setImmediate } from "node:timers";
 import {
@@ -57,14 +57,6 @@ export class LocalShard implements ShardHandle {
 
 export { revive } from "./worker_protocol.ts";
 
-/** Routes a fact request of one shard to the shard that owns the host. */
-export type FactRoute = (
-  host: string,
-  factName: string,
-  args: Record<string, unknown>,
-  globals: GlobalArgumentsInput,
-) => Promise<unknown>;
-
 /** A shard in a Deno worker. */
 export class WorkerShard implements ShardHandle {
   readonly hosts: readonly string[];
@@ -74,7 +66,7 @@ export class WorkerShard implements ShardHandle {
   #ready: Promise<unknown>;
   #outbox: Batch<CoordinatorMessage> = [];
 
-  constructor(init: ShardInit, events: EventBus, route: FactRoute) {
+  constructor(init: ShardInit, events: EventBus, route: FactRouter) {
     this.hosts = init.hosts;
     // A static URL, so `deno compile --include src/runner/worker.ts` embeds it.
     this.#worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
@@ -90,7 +82,7 @@ export class WorkerShard implements ShardHandle {
     this.#ready = this.#call("init", [init]);
   }
 
-  #receive(data: WorkerMessage, events: EventBus, route: FactRoute): void {
+  #receive(data: WorkerMessage, events: EventBus, route: FactRouter): void {
     if (data.type === "event") events.emit(data.event);
     else if (data.type === "factRequest") {
       route(data.host, data.factName, data.args, data.globals).then(
