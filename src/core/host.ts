@@ -14,7 +14,7 @@ import {
 } from "./arguments.ts";
 import { setImmediate } from "node:timers";
 import type { StringCommand } from "./command.ts";
-import { SUDO_ASKPASS_SETUP, sudoAskpassCleanup, sudoPasswordOf, wrapCommand } from "./wrap.ts";
+import { SudoHelper } from "./sudo_helper.ts";
 import {
   batchCommand,
   newMarker,
@@ -110,7 +110,7 @@ export class Host {
   #connecting: Promise<void> | undefined;
   #facts = new Map<string, Promise<unknown>>();
   #events: EventBus | undefined;
-  #askpass: Promise<string> | undefined;
+  #sudoHelper: SudoHelper;
   #remoteFacts: RemoteFactReader | undefined;
   #queue: FactRequest[] = [];
   /** Facts read after the last command, installed in the cache when it is invalidated. */
@@ -125,6 +125,7 @@ export class Host {
     this.defaults = init.defaults;
     this.#connectorFactory = init.connector;
     this.#events = init.events;
+    this.#sudoHelper = new SudoHelper(init.name);
   }
 
   /**
@@ -301,30 +302,8 @@ export class Host {
    * The wrapping for these arguments. A sudo password needs the host's askpass helper,
    * created once per host (pyinfra's flow) and removed at disconnect.
    */
-  async #wrapperFor(args: ConnectorArguments): Promise<(command: StringCommand) => StringCommand> {
-    if (!args._sudo || !sudoPasswordOf(args)) return (command) => wrapCommand(command, args);
-    this.#askpass ??= (async () => {
-      const output = await this.#connector!.runShellCommand(
-        wrapCommand(SUDO_ASKPASS_SETUP, {
-          ...args,
-          _sudo: false,
-          _suUser: undefined,
-          _su: false,
-          _doas: false,
-        }),
-        { args },
-      );
-      this.stats.roundTrips++;
-      const path = output.stdout.trim();
-      if (output.exitCode !== 0 || !path) {
-        throw new ConnectError(
-          `Could not set up sudo's password helper on ${this.name}: ${output.stderr.trim()}`,
-        );
-      }
-      return path;
-    })();
-    const askpass = await this.#askpass;
-    return (command) => wrapCommand(command, args, askpass);
+  #wrapperFor(args: ConnectorArguments): Promise<(command: StringCommand) => StringCommand> {
+    return this.#sudoHelper.wrapperFor(this.#connector!, args, () => this.stats.roundTrips++);
   }
 
   /**
@@ -483,7 +462,7 @@ export class Host {
     this.#connector = undefined;
     this.#created = undefined; // a new connection is a new connector
     this.#connecting = undefined;
-    this.#askpass = undefined;
+    this.#sudoHelper.forget();
     this.invalidateFacts();
     await old?.disconnect().catch(() => {});
     await this.connect();
@@ -491,25 +470,12 @@ export class Host {
 
   /** Removes the sudo password helper from the host, if one was set up. */
   async removeSudoHelper(): Promise<void> {
-    const askpass = this.#askpass;
-    this.#askpass = undefined;
-    const path = await askpass?.catch(() => undefined);
-    if (!path || !this.#connector) return;
-    const plain: ConnectorArguments = {
-      ...this.connectorArguments(),
-      _sudo: false,
-      _su: false,
-      _suUser: undefined,
-      _doas: false,
-    };
-    await this.#connector.runShellCommand(wrapCommand(sudoAskpassCleanup(path), plain), {
-      args: plain,
-    }).catch(() => {});
+    await this.#sudoHelper.remove(this.#connector, this.connectorArguments());
   }
 
   /** Forgets the sudo password helper (the host lost it); the next sudo sets it up again. */
   forgetSudoHelper(): void {
-    this.#askpass = undefined;
+    this.#sudoHelper.forget();
   }
 
   /** Stops the commands running on this host now, where the connector can (Ctrl-C). */
