@@ -1,32 +1,21 @@
 /**
- * A host: its name, groups and data, its connection, and its fact cache.
+ * A host: its name, groups and data, and its connection; its facts are read through its
+ * fact cache (fact_cache.ts), sudo passwords through its helper (sudo_helper.ts).
  *
  * @module
  */
 import type { Fact, FactArgs } from "./fact.ts";
-import { factCacheKey } from "./fact.ts";
 import type { CommandOutput, Connector, DisconnectOptions, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
-import {
-  CONNECTOR_ARGUMENT_NAMES,
-  ENVIRONMENT_ARGUMENT_NAMES,
-  GLOBAL_ARGUMENT_DEFAULTS,
-} from "./arguments.ts";
-import { setImmediate } from "node:timers";
+import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
 import type { StringCommand } from "./command.ts";
 import { SudoHelper } from "./sudo_helper.ts";
-import {
-  batchCommand,
-  newMarker,
-  splitBatchOutput,
-  splitTrailingFacts,
-  withTrailingFacts,
-} from "./fact_batch.ts";
-import { ArgumentError, ConnectError, FactError } from "./errors.ts";
+import { FactCache, type FactPrefetch } from "./fact_cache.ts";
+import { ArgumentError, ConnectError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
-const SUDO_UNKNOWN_USER = /^sudo: unknown user/;
-const SU_UNKNOWN_USER = [/^su: user .+ does not exist/, /^su: unknown login/];
+export type { FactPrefetch } from "./fact_cache.ts";
+export { splitLines } from "./fact_cache.ts";
 
 /** How a host is built. */
 export interface HostInit {
@@ -38,37 +27,6 @@ export interface HostInit {
   /** Global argument defaults for this host (config, then host data). */
   defaults: GlobalArgumentsInput;
   events?: EventBus;
-}
-
-/** A fact read waiting for the next batch. */
-interface FactRequest {
-  fact: Fact<unknown, FactArgs>;
-  args: FactArgs;
-  connectorArgs: ConnectorArguments;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
-
-/** How a fact command runs: the caller's sudo/su/shell, no stdin, only 0 is success. */
-function factRunArguments(request: FactRequest): ConnectorArguments {
-  return {
-    ...request.connectorArgs,
-    _shellExecutable: request.fact.shellExecutable ?? request.connectorArgs._shellExecutable,
-    _successExitCodes: [0],
-    _stdin: undefined,
-  };
-}
-
-/** A fact read an operation made while it was prepared: read again ahead of its execution. */
-export interface FactPrefetch {
-  fact: Fact<unknown, FactArgs>;
-  args: FactArgs;
-  globals: GlobalArgumentsInput;
-}
-
-/** The settings that decide how a command is wrapped and run, as one comparable string. */
-function runSettingsKey(args: ConnectorArguments): string {
-  return JSON.stringify(CONNECTOR_ARGUMENT_NAMES.map((name) => args[name] ?? null));
 }
 
 /** Reads a fact of a host that another worker owns (routed through the coordinator). */
@@ -108,15 +66,9 @@ export class Host {
   #connector: Connector | undefined;
   #created: Connector | undefined;
   #connecting: Promise<void> | undefined;
-  #facts = new Map<string, Promise<unknown>>();
-  #events: EventBus | undefined;
+  #facts: FactCache;
   #sudoHelper: SudoHelper;
   #remoteFacts: RemoteFactReader | undefined;
-  #queue: FactRequest[] = [];
-  /** Facts read after the last command, installed in the cache when it is invalidated. */
-  #staged: { key: string; request: FactRequest; command: StringCommand; output: CommandOutput }[] =
-    [];
-  #flushTimer: ReturnType<typeof setImmediate> | undefined;
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -124,8 +76,13 @@ export class Host {
     this.data = init.data;
     this.defaults = init.defaults;
     this.#connectorFactory = init.connector;
-    this.#events = init.events;
     this.#sudoHelper = new SudoHelper(init.name);
+    this.#facts = new FactCache({
+      hostName: init.name,
+      events: init.events,
+      stats: this.stats,
+      run: (command: StringCommand, args: ConnectorArguments) => this.run(command, args),
+    });
   }
 
   /**
@@ -198,7 +155,11 @@ export class Host {
     const connector = await this.#ready();
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    const { script, finish } = this.#withPrefetch(command, args, prefetch);
+    const { script, finish } = this.#facts.withPrefetch(
+      command,
+      args,
+      this.#prefetchable(prefetch),
+    );
     const wrapped = wrap(script);
     // The sudo password goes to stdin; a terminal (_getPty) echoes it back. It never
     // reaches output, events or the report.
@@ -213,54 +174,10 @@ export class Host {
     return finish({ ...output, stdout: hide(output.stdout), stderr: hide(output.stderr) });
   }
 
-  /**
-   * `command` followed by the prefetched facts that run with the same settings, and how
-   * to take its own output back (staging the facts' outputs).
-   */
-  #withPrefetch(
-    command: StringCommand,
-    args: ConnectorArguments,
-    prefetch: readonly FactPrefetch[],
-  ): { script: StringCommand; finish: (output: CommandOutput) => CommandOutput } {
-    const settings = runSettingsKey(args);
-    const requests = this.#remoteFacts
-      ? []
-      : prefetch.map((p) => this.#request(p)).filter((r) =>
-        runSettingsKey(factRunArguments(r.request)) === settings
-      );
-    if (!requests.length) return { script: command, finish: (output) => output };
-    const marker = newMarker();
-    const commands = requests.map((r) => r.request.fact.hostCommand(r.request.args));
-    return {
-      script: withTrailingFacts(command, commands, marker),
-      finish: (output) => {
-        const { main, facts } = splitTrailingFacts(output, marker, requests.length);
-        this.#staged = facts.map((factOutput, i) => ({
-          ...requests[i],
-          command: commands[i],
-          output: factOutput,
-        }));
-        return main;
-      },
-    };
-  }
-
-  /** A cache key and a request (never queued) for a prefetched fact. */
-  #request(prefetch: FactPrefetch): { key: string; request: FactRequest } {
-    const connectorArgs = this.connectorArguments(prefetch.globals);
-    const request: FactRequest = {
-      fact: prefetch.fact,
-      args: prefetch.args,
-      connectorArgs,
-      resolve: () => {},
-      reject: () => {},
-    };
-    return { key: this.#cacheKey(prefetch.fact, prefetch.args, connectorArgs), request };
-  }
-
-  #cacheKey(fact: Fact<unknown, FactArgs>, args: FactArgs, connectorArgs: ConnectorArguments) {
-    return factCacheKey(fact, args) + "|" +
-      JSON.stringify(ENVIRONMENT_ARGUMENT_NAMES.map((name) => connectorArgs[name] ?? null));
+  /** Prefetched facts with their connector arguments (none for a host read remotely). */
+  #prefetchable(prefetch: readonly FactPrefetch[]) {
+    if (this.#remoteFacts) return [];
+    return prefetch.map((p) => ({ ...p, connectorArgs: this.connectorArguments(p.globals) }));
   }
 
   /**
@@ -283,7 +200,7 @@ export class Host {
       await connector.putFile(content, dest, { args, tempDir, wrap });
       return undefined;
     }
-    const { script, finish } = this.#withPrefetch(then, args, prefetch);
+    const { script, finish } = this.#facts.withPrefetch(then, args, this.#prefetchable(prefetch));
     const output = await connector.putFile(content, dest, { args, tempDir, wrap, then: script });
     // A connector that cannot run `then` after the upload: run it on its own.
     if (!output) return await this.run(then, args, undefined, prefetch);
@@ -329,108 +246,7 @@ export class Host {
       );
     }
     if (this.#remoteFacts) return this.#remoteFacts(fact.name, args, globals) as Promise<T>;
-    const connectorArgs = this.connectorArguments(globals);
-    const key = this.#cacheKey(
-      fact as unknown as Fact<unknown, FactArgs>,
-      args as FactArgs,
-      connectorArgs,
-    );
-    let pending = this.#facts.get(key) as Promise<T> | undefined;
-    if (!pending) {
-      const request = Promise.withResolvers<unknown>();
-      this.#queue.push({
-        fact: fact as unknown as Fact<unknown, FactArgs>,
-        args: args as FactArgs,
-        connectorArgs,
-        resolve: request.resolve,
-        reject: request.reject,
-      });
-      // Every fact asked for in the same turn of the event loop goes in one batch.
-      // setImmediate: the next turn, without setTimeout's 4 ms clamp on nested timers.
-      this.#flushTimer ??= setImmediate(() => this.#flush());
-      pending = request.promise as Promise<T>;
-      this.#facts.set(key, pending);
-      // A failed read is not cached: a later call tries again.
-      pending.catch(() => this.#facts.delete(key));
-    }
-    return pending;
-  }
-
-  #flush(): void {
-    this.#flushTimer = undefined;
-    const queue = this.#queue;
-    this.#queue = [];
-    const groups = new Map<string, FactRequest[]>();
-    for (const request of queue) {
-      const runArgs = factRunArguments(request);
-      const key = JSON.stringify(runArgs);
-      groups.set(key, [...groups.get(key) ?? [], request]);
-    }
-    for (const group of groups.values()) {
-      this.#readFacts(group).catch((error) => {
-        for (const request of group) request.reject(error);
-      });
-    }
-  }
-
-  async #readFacts(group: FactRequest[]): Promise<void> {
-    const runArgs = factRunArguments(group[0]);
-    const commands = group.map((r) => r.fact.hostCommand(r.args));
-    let outputs: CommandOutput[];
-    if (group.length === 1) outputs = [await this.run(commands[0], runArgs)];
-    else {
-      const marker = newMarker();
-      const output = await this.run(batchCommand(commands, marker), runArgs);
-      // A script that never started (sudo refused an unknown user) has no frames: each
-      // fact then gets the whole output, so the refusal is recognised as for one fact.
-      outputs = splitBatchOutput(output, marker, group.length).map((part) =>
-        part.exitCode === -1 && !part.stdout && !part.stderr
-          ? { ...part, exitCode: output.exitCode, stderr: output.stderr }
-          : part
-      );
-    }
-    this.stats.factsRead += group.length;
-    group.forEach((request, i) => {
-      try {
-        request.resolve(this.#interpret(request, commands[i], outputs[i]));
-      } catch (error) {
-        request.reject(error as Error);
-      }
-    });
-  }
-
-  #interpret(request: FactRequest, command: StringCommand, output: CommandOutput): unknown {
-    const { fact, args, connectorArgs } = request;
-    const argsText = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(", ");
-    this.#events?.emit({
-      type: "factLoaded",
-      host: this.name,
-      fact: fact.name,
-      args: argsText,
-      command: command.masked(),
-      output: output.stdout,
-    });
-    const stdoutLines = splitLines(output.stdout);
-    if (output.exitCode === 0) {
-      return stdoutLines.length ? fact.process(stdoutLines, args) : fact.defaultValue();
-    }
-    const firstError = splitLines(output.stderr)[0] ?? "";
-    if (
-      (connectorArgs._sudoUser && SUDO_UNKNOWN_USER.test(firstError)) ||
-      (connectorArgs._suUser && SU_UNKNOWN_USER.some((re) => re.test(firstError)))
-    ) {
-      return fact.defaultValue();
-    }
-    const reason = output.timedOut
-      ? "timed out"
-      : `exit status ${output.exitCode}${firstError ? `: ${output.stderr.trim()}` : ""}`;
-    const error = new FactError(
-      `Could not load fact ${fact.name}${
-        argsText ? ` (${argsText})` : ""
-      } on ${this.name}: ${reason}`,
-    );
-    error.missingProgram = output.exitCode === 127;
-    throw error;
+    return this.#facts.get(fact, args as FactArgs, this.connectorArguments(globals));
   }
 
   /**
@@ -438,19 +254,7 @@ export class Host {
    * Facts read right after that command (see `run`'s prefetch) take their place.
    */
   invalidateFacts(): void {
-    this.#facts.clear();
-    const staged = this.#staged;
-    this.#staged = [];
-    for (const { key, request, command, output } of staged) {
-      if (output.exitCode !== 0) continue; // read again, so that a failure reports as usual
-      try {
-        const value = this.#interpret(request, command, output);
-        this.stats.factsRead++;
-        this.#facts.set(key, Promise.resolve(value));
-      } catch {
-        // not cached: the next read asks the host and reports the error
-      }
-    }
+    this.#facts.invalidate();
   }
 
   /**
@@ -495,12 +299,4 @@ export class Host {
     this.#connecting = undefined;
     if (connector) return await connector.disconnect(options);
   }
-}
-
-/** Splits output in lines as pyinfra does: no trailing empty line. */
-export function splitLines(text: string): string[] {
-  if (text === "") return [];
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines.map((line) => line.replace(/\r$/, ""));
 }
