@@ -51,6 +51,7 @@ export {
   quote,
   raw,
   sh,
+  shellText,
   StringCommand,
   UploadCommand,
 } from "./src/core/command.ts";

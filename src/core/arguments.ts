@@ -5,6 +5,7 @@
  * @module
  */
 import { ArgumentError } from "./errors.ts";
+import { MaskedPart } from "./command.ts";
 
 /** Arguments that change how a command is run on the host (the shared wrapping). */
 export interface ConnectorArguments {
@@ -37,7 +38,7 @@ export interface ConnectorArguments {
   /** The shell that runs each command. @default {"sh"} */
   _shellExecutable: string;
   /** Environment variables for the command. @default {{}} */
-  _env: Record<string, string>;
+  _env: Record<string, string | MaskedPart>;
   /** Change to this directory before running the command. */
   _chdir?: string;
   /** Seconds after which a command is stopped and fails. */
@@ -233,7 +234,9 @@ function kindMatches(kind: Kind, value: unknown): boolean {
       return typeof value === "boolean" || typeof value === "string";
     case "env":
       return typeof value === "object" && value !== null && !Array.isArray(value) &&
-        Object.values(value).every((v) => typeof v === "string" || typeof v === "number");
+        Object.values(value).every((v) =>
+          typeof v === "string" || typeof v === "number" || v instanceof MaskedPart
+        );
     case "codes":
       return Array.isArray(value) && value.every((v) => Number.isInteger(v));
     case "condition":
@@ -271,8 +274,9 @@ export function validateGlobalArguments(
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
+  if (value instanceof MaskedPart) return "a mask() value";
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  return `a ${typeof value}`;
+  return `${/^[aeiou]/.test(typeof value) ? "an" : "a"} ${typeof value}`;
 }
 
 /**

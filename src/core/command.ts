@@ -6,6 +6,7 @@
  */
 import { shellQuote } from "./quote.ts";
 import type { ConnectorArguments } from "./arguments.ts";
+import { DeployError } from "./errors.ts";
 
 /** A value that is shell-quoted when the command is rendered. */
 export class QuotedPart {
@@ -30,6 +31,19 @@ export class MaskedPart {
     readonly quoted: boolean = false,
     readonly rawText: boolean = false,
   ) {}
+
+  /** Shown as `***` wherever it is turned into text (a fact's arguments, a message). */
+  toString(): string {
+    return "***";
+  }
+}
+
+/** A word the shell takes as it is: `"$var"` holding it means the same. */
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** The shell variable that holds the `n`th sealed masked value (see `StringCommand.sealed`). */
+export function sealedVariable(n: number): string {
+  return `__tsinfra_m${n}`;
 }
 
 /** A part of a {@linkcode StringCommand}. */
@@ -133,6 +147,55 @@ export class StringCommand {
     return this.masked();
   }
 
+  /** Every masked value in the command, nested ones too: to hide them in its output. */
+  secrets(): string[] {
+    const found: string[] = [];
+    for (const part of this.parts) {
+      if (part instanceof MaskedPart) found.push(part.value);
+      else if (part instanceof StringCommand) found.push(...part.secrets());
+      else if (part instanceof QuotedPart && part.value instanceof StringCommand) {
+        found.push(...part.value.secrets());
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The command with its masked values taken out of its text, so that no process list
+   * shows them: each becomes `"$__tsinfra_mN"`, read from standard input by the shell
+   * that runs the command (see wrap.ts). Only values that shell itself expands are taken
+   * out: a quoted mask, or a plain word; masked shell text (`mask(raw(...))`) and masks
+   * inside a quoted sub-command (run by another shell) stay in place.
+   *
+   * @param first the number of the first variable
+   * @returns the command and the values, in variable order
+   */
+  sealed(first = 1): { command: StringCommand; values: string[] } {
+    const values: string[] = [];
+    const parts = this.parts.map((part): CommandPart => {
+      if (part instanceof MaskedPart) {
+        if (part.rawText || (!part.quoted && !PLAIN_WORD.test(part.value))) return part;
+        values.push(part.value);
+        return `"$${sealedVariable(first + values.length - 1)}"`;
+      }
+      if (part instanceof StringCommand) {
+        const inner = part.sealed(first + values.length);
+        values.push(...inner.values);
+        return inner.command;
+      }
+      return part;
+    });
+    if (!values.length) return { command: this, values };
+    return {
+      command: new StringCommand(parts, {
+        separator: this.separator,
+        connectorArgs: this.connectorArgs,
+        secretInput: this.secretInput,
+      }),
+      values,
+    };
+  }
+
   #render(masked: boolean): string {
     const bits = this.parts.map((part) => {
       if (part instanceof MaskedPart) {
@@ -232,6 +295,8 @@ export class UploadCommand {
     readonly src: { path: string } | { content: Uint8Array | string },
     readonly dest: string,
     readonly connectorArgs: Partial<ConnectorArguments> = {},
+    /** Values in the content that `--diff` shows as `***` (a template's `mask()` variables). */
+    readonly secrets: readonly string[] = [],
   ) {}
 }
 
@@ -276,20 +341,51 @@ export class FunctionCommand {
 
 /** Anything an operation may yield. */
 export type OperationCommand =
-  | string
   | StringCommand
   | UploadCommand
   | DownloadCommand
   | FunctionCommand;
 
-/** Turns a yielded string into a command, as pyinfra does (whitespace stripped). */
-export function toCommand(command: OperationCommand): Exclude<OperationCommand, string> {
-  return typeof command === "string" ? new StringCommand([command.trim()]) : command;
+/**
+ * A user's own shell text as a command, run as written (whitespace around it stripped,
+ * as pyinfra does): the one way raw text becomes a command, for `server.shell`.
+ *
+ * @example
+ * ```ts
+ * import { shellText } from "./command.ts";
+ * shellText("  systemctl daemon-reload\n").raw(); // "systemctl daemon-reload"
+ * ```
+ */
+export function shellText(text: string): StringCommand {
+  return new StringCommand([text.trim()]);
+}
+
+/**
+ * What an operation's generator yielded, checked: a command object. Raw text is refused
+ * (a forgotten quote would otherwise run) with the fix; the caller names the operation.
+ * The operation's code is wrong, the same on every host: bad input (exit 2).
+ *
+ * @throws {DeployError} for anything but a command object
+ */
+export function checkYielded(value: unknown): OperationCommand {
+  if (
+    value instanceof StringCommand || value instanceof UploadCommand ||
+    value instanceof DownloadCommand || value instanceof FunctionCommand
+  ) {
+    return value;
+  }
+  const what = typeof value === "string"
+    ? `the text ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + "..." : value)}`
+    : value === null
+    ? "null"
+    : `${/^[aeiou]/.test(typeof value) ? "an" : "a"} ${typeof value}`;
+  throw new DeployError(
+    `yielded ${what}: yield sh\`...\` (every value quoted), shellText(text) for shell text of your own, or another command object`,
+  );
 }
 
 /** A short human description of a command, masked. */
-export function describeCommand(command: OperationCommand): string {
-  const c = toCommand(command);
+export function describeCommand(c: OperationCommand): string {
   if (c instanceof StringCommand) return c.masked();
   if (c instanceof UploadCommand) {
     return `upload ${"path" in c.src ? c.src.path : "(content)"} -> ${c.dest}`;

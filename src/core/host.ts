@@ -8,8 +8,9 @@ import type { Fact, FactArgs } from "./fact.ts";
 import type { CommandOutput, Connector, DisconnectOptions, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
-import type { StringCommand } from "./command.ts";
+import { MaskedPart, type StringCommand } from "./command.ts";
 import { SudoHelper } from "./sudo_helper.ts";
+import { sudoPasswordOf } from "./wrap.ts";
 import { FactCache, type FactPrefetch } from "./fact_cache.ts";
 import { ArgumentError, ConnectError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
@@ -161,11 +162,19 @@ export class Host {
       this.#prefetchable(prefetch),
     );
     const wrapped = wrap(script);
-    // The sudo password goes to stdin; a terminal (_getPty) echoes it back. It never
-    // reaches output, events or the report.
-    const secret = wrapped.secretInput?.replace(/\n$/, "");
-    if (!secret) return finish(await connector.runShellCommand(wrapped, { args, sink }));
-    const hide = (text: string) => text.replaceAll(secret, "***");
+    // The sudo password and masked values go to stdin; a terminal (_getPty) echoes them
+    // back, and a failing command may print a masked value (cat: /x/SECRET: ...). None
+    // reaches output, events, fact errors or the report.
+    const secrets = [
+      ...(args._sudo ? [sudoPasswordOf(args)] : []),
+      ...script.secrets(),
+      ...Object.values(args._env ?? {}).flatMap((v) => v instanceof MaskedPart ? [v.value] : []),
+    ].filter((secret): secret is string => !!secret)
+      // Longest first: a secret that holds another is hidden whole.
+      .sort((a, b) => b.length - a.length);
+    if (!secrets.length) return finish(await connector.runShellCommand(wrapped, { args, sink }));
+    const hide = (text: string) =>
+      secrets.reduce((hidden, secret) => hidden.replaceAll(secret, "***"), text);
     const hidden: OutputSink | undefined = sink && {
       stdout: sink.stdout && ((text) => sink.stdout!(hide(text))),
       stderr: sink.stderr && ((text) => sink.stderr!(hide(text))),

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { type CommandPart, quote, StringCommand } from "./command.ts";
+import { type CommandPart, MaskedPart, quote, sealedVariable, StringCommand } from "./command.ts";
 import type { ConnectorArguments } from "./arguments.ts";
 import { ArgumentError } from "./errors.ts";
 import { shellQuote } from "./quote.ts";
@@ -221,6 +221,10 @@ export function wrapCommand(
     inner = new StringCommand(["export", ...env.map(([k, v]) => envAssignment(k, v)), "&&", inner]);
   }
   if (args._chdir) inner = new StringCommand(["cd", directoryArgument(args._chdir), "&&", inner]);
+  // Masked values leave the command line: the command's own shell reads them first.
+  const sealed = inner.sealed();
+  const masked = sealedInput(sealed.values);
+  inner = masked ? new StringCommand([...masked.reads, sealed.command]) : inner;
   let shell = shellWords(args._shellExecutable);
   const elevated = Boolean(args._sudo || args._su || args._suUser || args._doas);
   if (elevated && args._timeout !== undefined && args._timeout > 0) {
@@ -278,9 +282,35 @@ export function wrapCommand(
   } else {
     bits.push(...shell, "-c", quote(inner));
   }
-  return new StringCommand(bits, {
-    secretInput: password === undefined ? undefined : `${password}\n`,
+  const input = (password === undefined ? "" : `${password}\n`) + (masked?.input ?? "");
+  return new StringCommand(bits, { secretInput: input || undefined });
+}
+
+/**
+ * How the shell that runs a command gets its sealed masked values (see
+ * `StringCommand.sealed`): one line each on standard input, read with `read -r` (which
+ * takes one byte at a time from a pipe, so the command's own input is left whole). A
+ * value with a line break goes escaped and is decoded by `printf %b`.
+ *
+ * @throws {ArgumentError} for a NUL byte, which no shell variable can hold
+ */
+function sealedInput(values: string[]): { reads: CommandPart[]; input: string } | undefined {
+  if (!values.length) return undefined;
+  const reads: CommandPart[] = [];
+  const lines: string[] = [];
+  values.forEach((value, i) => {
+    if (value.includes("\0")) {
+      throw new ArgumentError("A masked value contains a NUL byte, which no shell can hold");
+    }
+    const name = sealedVariable(i + 1);
+    reads.push("IFS=", "read", "-r", name, "&&");
+    if (/[\n\r]/.test(value)) {
+      lines.push(value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\r", "\\r"));
+      // The x keeps trailing line breaks from $(...), which drops them.
+      reads.push(`${name}=$(printf '%bx' "$${name}")`, "&&", `${name}=\${${name}%x}`, "&&");
+    } else lines.push(value);
   });
+  return { reads, input: lines.map((line) => line + "\n").join("") };
 }
 
 /**
@@ -304,13 +334,17 @@ export function successful(
 }
 
 /** `"KEY=value"` as pyinfra writes it, with `"`, `$`, `` ` `` and a needed `\` escaped. */
-function envAssignment(key: string, value: string | number): string {
+function envAssignment(key: string, value: string | number | MaskedPart): CommandPart {
   if (!ENV_NAME.test(key)) {
     throw new ArgumentError(
       `Invalid environment variable name in _env: ${
         JSON.stringify(key)
       }; use letters, digits and _`,
     );
+  }
+  // A masked value is quoted (then sealed: read from standard input, see sealedInput).
+  if (value instanceof MaskedPart) {
+    return new StringCommand([`${key}=`, new MaskedPart(value.value, true)], { separator: "" });
   }
   // Inside double quotes a backslash only escapes `\ " $ ` and a newline (or ends the
   // string), so only those backslashes are doubled: other values keep pyinfra's text.

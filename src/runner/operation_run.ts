@@ -6,12 +6,12 @@
  */
 import * as nodePath from "node:path";
 import {
+  checkYielded,
   describeCommand,
   DownloadCommand,
   FunctionCommand,
   type OperationCommand,
   StringCommand,
-  toCommand,
   UploadCommand,
 } from "../core/command.ts";
 import type { GlobalArguments } from "../core/arguments.ts";
@@ -77,7 +77,7 @@ export class OperationRun {
    * error message, or undefined on success. Queued commands run at `flush()`.
    */
   async run(yielded: OperationCommand): Promise<PlainFailure | undefined> {
-    const command = toCommand(yielded);
+    const command = checkYielded(yielded);
     const description = describeCommand(command);
     this.changed = true;
     if (command instanceof StringCommand && this.#batchable(command)) {

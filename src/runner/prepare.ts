@@ -8,7 +8,7 @@
 import type { FactPrefetch } from "../core/host.ts";
 import type { Fact, FactArgs } from "../core/fact.ts";
 import type { OperationContext } from "../core/operation.ts";
-import { describeCommand, toCommand, UploadCommand } from "../core/command.ts";
+import { checkYielded, describeCommand, UploadCommand } from "../core/command.ts";
 import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
@@ -154,7 +154,7 @@ export async function prepareOperation(
   const commands: string[] = [];
   try {
     for await (const yielded of planned.operation.generate(planned.args, ctx)) {
-      const command = toCommand(yielded);
+      const command = checkYielded(yielded);
       commands.push(describeCommand(command));
       if (diff && command instanceof UploadCommand) {
         diffs.push(await uploadDiff(host, planned, command, local));
@@ -200,7 +200,9 @@ async function uploadDiff(
   } catch {
     current = "";
   }
-  return unifiedDiff(current, wanted, command.dest);
+  const diff = unifiedDiff(current, wanted, command.dest);
+  return [...command.secrets].filter(Boolean).sort((a, b) => b.length - a.length)
+    .reduce((text, secret) => text.replaceAll(secret, "***"), diff);
 }
 
 /**

@@ -1,6 +1,15 @@
-import { mask, quote, raw, sh, StringCommand } from "../../src/core/command.ts";
+import {
+  checkYielded,
+  mask,
+  quote,
+  raw,
+  sh,
+  shellText,
+  StringCommand,
+} from "../../src/core/command.ts";
 import { shellQuote } from "../../src/core/quote.ts";
-import { assertEquals } from "../_assert.ts";
+import { assertEquals, assertMatch } from "../_assert.ts";
+import { tsinfraIn } from "../_cli.ts";
 
 const HOSTILE = [
   "plain",
@@ -57,4 +66,46 @@ Deno.test("masked parts are hidden in the masked rendering only", () => {
 Deno.test("sh tag keeps literal text and raw() parts unquoted", () => {
   assertEquals(sh`ls ${raw("-la")} ${"/my dir"}`.raw(), "ls -la '/my dir'");
   assertEquals(sh`chmod ${644} ${"/x"}`.raw(), "chmod 644 /x");
+});
+
+Deno.test("an operation that yields a plain string is refused at prepare, naming it (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsinfra-yield-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/deploy.ts`,
+      `import { defineOperation } from "tsinfra";
+const legacy = defineOperation<{ path: string }>("custom.legacy", {
+  argNames: ["path"],
+  async *generator(args) {
+    // deno-lint-ignore no-explicit-any
+    yield \`rm -rf \${args.path}\` as any;
+  },
+});
+legacy({ path: "/tmp/x; touch /tmp/pwned" });
+`,
+    );
+    const out = await tsinfraIn(dir, "@local", "deploy.ts", "--dry");
+    assertEquals(out.code, 2, out.stdout + out.stderr);
+    assertMatch(
+      out.stderr,
+      /custom\.legacy \(\/tmp\/x; touch \/tmp\/pwned\) at deploy\.ts:9:1: yielded the text "rm -rf \/tmp\/x; touch \/tmp\/pwned": yield sh`\.\.\.`/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkYielded passes command objects and names what else was yielded", () => {
+  const command = sh`true`;
+  assertEquals(checkYielded(command), command);
+  assertEquals(shellText("  systemctl daemon-reload\n").raw(), "systemctl daemon-reload");
+  for (const [value, what] of [[null, "null"], [3, "a number"], [{}, "an object"]] as const) {
+    let message = "";
+    try {
+      checkYielded(value);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assertMatch(message, new RegExp(`^yielded ${what}`));
+  }
 });

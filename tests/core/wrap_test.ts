@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { type ConnectorArguments, GLOBAL_ARGUMENT_DEFAULTS } from "../../src/core/arguments.ts";
-import { mask, quote, sh, StringCommand } from "../../src/core/command.ts";
+import { mask, quote, raw, sh, StringCommand } from "../../src/core/command.ts";
 import { ArgumentError } from "../../src/core/errors.ts";
 import {
   needsAskpass,
@@ -335,13 +335,46 @@ Deno.test("wrapCommand refuses an env variable name that is not a shell name", (
   check(error instanceof ArgumentError);
 });
 
-Deno.test("wrapCommand keeps the masked parts of the command masked, at any depth", () => {
+Deno.test("wrapCommand takes masked values out of the command line, onto standard input", () => {
   const command = new StringCommand(["curl", "-H", quote("X: 1"), mask("t0ken")]);
   for (const extra of [{}, { _suUser: "app" }, { _sudo: true, _env: { A: "1" } }]) {
     const wrapped = wrapCommand(command, argsOf(extra));
-    check(!wrapped.masked().includes("t0ken"), wrapped.masked());
-    check(wrapped.masked().includes("***"), wrapped.masked());
-    check(wrapped.raw().includes("t0ken"));
+    check(!wrapped.raw().includes("t0ken"), wrapped.raw());
+    check(wrapped.raw().includes("__tsinfra_m1"), wrapped.raw());
+    assertEquals(wrapped.secretInput, "t0ken\n");
+  }
+  // With a sudo password: its line first (read by the outer shell), then the values.
+  const withPassword = wrapCommand(
+    new StringCommand(["echo", quote(mask("two\nlines\\"))]),
+    argsOf({ _sudo: true, _sudoPassword: "pw" }),
+    { askpassPath: "/tmp/askpass" },
+  );
+  assertEquals(withPassword.secretInput, "pw\ntwo\\nlines\\\\\n");
+  check(!withPassword.raw().includes("two"), withPassword.raw());
+  // Masked shell text and masks inside a quoted sub-command stay where they are.
+  const kept = wrapCommand(
+    new StringCommand([mask(raw("a && b")), quote(new StringCommand(["x", mask("deep")]))]),
+    argsOf({}),
+  );
+  check(kept.raw().includes("a && b") && kept.raw().includes("deep"), kept.raw());
+  assertEquals(kept.secretInput, undefined);
+});
+
+Deno.test("sealed masked values reach the command byte for byte through a real sh", async () => {
+  for (
+    const value of ["plain", "two\nlines\n", "back\\slash\\c %s", "$(id) `id` 'q' \"d\"", "\r\n"]
+  ) {
+    const wrapped = wrapCommand(sh`printf '%s' ${mask(value)}`, argsOf({}));
+    check(!wrapped.raw().includes(value), wrapped.raw());
+    const out = await new Deno.Command("sh", {
+      args: ["-c", wrapped.raw()],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    const writer = out.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(wrapped.secretInput ?? ""));
+    await writer.close();
+    assertEquals(new TextDecoder().decode((await out.output()).stdout), value);
   }
 });
 

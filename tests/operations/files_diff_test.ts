@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type { OperationContext } from "../../src/core/operation.ts";
 import type { Fact, FactArgs } from "../../src/core/fact.ts";
 import { GLOBAL_ARGUMENT_DEFAULTS } from "../../src/core/arguments.ts";
-import { type OperationCommand, StringCommand, toCommand } from "../../src/core/command.ts";
+import { type OperationCommand, StringCommand } from "../../src/core/command.ts";
 import { DiskFiles } from "../../src/core/local_files.ts";
 import { Host } from "../../src/core/host.ts";
 import { LocalConnector } from "../../src/connectors/local.ts";
@@ -62,7 +62,7 @@ async function predictAndRun(
   };
   const commands: string[] = [];
   for await (const yielded of generate(file, ctx)) {
-    const command = toCommand(yielded);
+    const command = yielded;
     if (!(command instanceof StringCommand)) throw new Error("Expected a shell command");
     commands.push(command.raw());
   }

@@ -107,9 +107,10 @@ export function putContent(
   dest: string,
   options: Omit<UploadOptions, "force">,
   ctx: OperationContext,
+  secrets: readonly string[] = [],
 ): AsyncGenerator<OperationCommand, void, undefined> {
   return uploadIfChanged(
-    { command: (d) => new UploadCommand({ content }, d), sum: sha1(content) },
+    { command: (d) => new UploadCommand({ content }, d, {}, secrets), sum: sha1(content) },
     dest,
     options,
     ctx,

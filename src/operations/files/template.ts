@@ -5,6 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
+import { MaskedPart } from "../../core/command.ts";
 import { ensureModeInt, type Mode } from "../util/files.ts";
 import { renderTemplate } from "../util/template.ts";
 import { putContent } from "./put.ts";
@@ -29,7 +30,8 @@ export interface TemplateOptions {
   /**
    * Variables the template reads as `it.<name>`, beside `it.host` and `it.inventory`
    * (pyinfra passes them as extra keyword arguments). Reading one that is not given is
-   * an error. @default {{}}
+   * an error. A `mask()` value is written as its value and shown as `***` by `--diff`.
+   * @default {{}}
    */
   vars?: Record<string, unknown>;
 }
@@ -65,8 +67,17 @@ export const template: Operation<TemplateOptions> = defineOperation<TemplateOpti
     argNames: ["src", "dest", "user", "group", "mode", "createRemoteDir", "vars"],
     localPathArgs: ["src"],
     async *generator(args, ctx) {
-      const text = renderTemplate(ctx, args.src, args.vars ?? {});
-      yield* putContent(text, args.dest, { ...args, mode: ensureModeInt(args.mode) }, ctx);
+      // A mask() variable renders as its value; --diff shows it as ***.
+      const secrets: string[] = [];
+      const vars = Object.fromEntries(
+        Object.entries(args.vars ?? {}).map(([name, value]) => {
+          if (!(value instanceof MaskedPart)) return [name, value];
+          secrets.push(value.value);
+          return [name, value.value];
+        }),
+      );
+      const text = renderTemplate(ctx, args.src, vars);
+      yield* putContent(text, args.dest, { ...args, mode: ensureModeInt(args.mode) }, ctx, secrets);
     },
   },
 );

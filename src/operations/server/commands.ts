@@ -5,7 +5,7 @@
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
-import { quote, sh, StringCommand } from "../../core/command.ts";
+import { quote, sh, shellText, StringCommand } from "../../core/command.ts";
 import { OperationTypeError } from "../../core/errors.ts";
 import { chmod } from "../util/files.ts";
 import { put } from "../files/put.ts";
@@ -36,7 +36,9 @@ export const shell: Operation<ShellOptions> = defineOperation<ShellOptions>("ser
   idempotent: false,
   summary: "Run raw shell code on server during a deploy.",
   async *generator({ commands }) {
-    for (const command of Array.isArray(commands) ? commands : [commands]) yield command;
+    for (const command of Array.isArray(commands) ? commands : [commands]) {
+      yield typeof command === "string" ? shellText(command) : command;
+    }
   },
 });
 
