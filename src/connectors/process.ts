@@ -120,8 +120,8 @@ export async function runProcess(
     const interrupted = self.interrupted === true;
     return {
       exitCode: stopped || interrupted ? -1 : status.code,
-      stdout: new TextDecoder().decode(bytes),
-      stderr: new TextDecoder().decode(stderr.bytes()) +
+      stdout: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes),
+      stderr: new TextDecoder("utf-8", { ignoreBOM: true }).decode(stderr.bytes()) +
         (interrupted ? "\nStopped (interrupted)" : ""),
       stdoutBytes: bytes,
       timedOut,
@@ -173,7 +173,7 @@ interface Collector {
 function collect(stream: ReadableStream<Uint8Array>, onText?: (text: string) => void): Collector {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let failure: { error: unknown } | undefined;
   const tell = (text: string) => {
     if (!text || !onText || failure) return;

@@ -146,8 +146,8 @@ export class SshConnector implements Connector {
   ) {
     const { args, sink } = options;
     return new Promise<CommandOutput>((resolve) => {
-      const out = new TextDecoder();
-      const err = new TextDecoder();
+      const out = new TextDecoder("utf-8", { ignoreBOM: true });
+      const err = new TextDecoder("utf-8", { ignoreBOM: true });
       let stdout = "";
       let stderr = "";
       let exitCode = -1;

@@ -258,13 +258,11 @@ export interface BatchContext {
 }
 
 const hasNul = (text: string) => text.includes("\0");
-/** A block whose content starts with U+FEFF is rewritten on every run (see BOM_DEFECT). */
-const BOM_DEFECT =
-  "files.block: content starting with U+FEFF is rewritten on every run: the connector's TextDecoder strips a leading BOM from a fact's output (src/connectors/process.ts: new TextDecoder() without ignoreBOM)";
-const bomFirst = (text: string) => text.startsWith("\ufeff") ? BOM_DEFECT : undefined;
 const hasBreak = (text: string) => /[\n\r\0]/.test(text);
 const hasNewline = (text: string) => /[\n\0]/.test(text);
-const notPasswd = (text: string) => /[\n\r\0:]/.test(text);
+// A colon or any control character: /etc/passwd and shadow's tools cannot hold them.
+// deno-lint-ignore no-control-regex
+const notPasswd = (text: string) => /[\x00-\x1f\x7f:]/.test(text);
 
 function fileEntry(content: string): Entry {
   return { type: "f", content };
@@ -361,7 +359,6 @@ export const SLOTS: Slot[] = [
     op: "files.block",
     operation: fileOps.block as unknown as AnyOperation,
     refuses: hasNul,
-    known: bomFirst,
     args: (b, i, s) => ({ path: `${b.root}/block/${i}`, content: s }),
     expect: (_b, i, s, e) => void e.entries.set(`block/${i}`, fileEntry(block(s))),
   },
@@ -413,10 +410,6 @@ export const SLOTS: Slot[] = [
     operation: serverOps.user as unknown as AnyOperation,
     needs: "root",
     refuses: notPasswd,
-    known: (s) =>
-      [...s].some((c) => c < " " || c === "\x7f")
-        ? 'server.user: shadow\'s useradd/usermod refuse ASCII control characters in comment and home ("failure while writing changes to /etc/passwd"); tsinfra does not refuse them before running'
-        : undefined,
     args: (b, i, s) => ({
       user: `${b.tag}u${i}`,
       comment: s,
@@ -434,10 +427,10 @@ export const SLOTS: Slot[] = [
     needs: "crontab",
     refuses: hasBreak,
     known: (s) =>
-      /^\s|\s$/.test(s)
-        ? "server.crontab: a command with leading or trailing whitespace is reported changed (and rewritten) on every run"
-        : s.includes("\b")
+      s.includes("\b")
         ? "server.crontab: a command holding U+0008 (backspace) ends up in the crontab as the two characters `\\b` and is reported changed on every run"
+        : /^\s*\*/.test(s)
+        ? "cron itself refuses a command that starts with * (crontab: bad command); tsinfra reports its message"
         : undefined,
     // 31 February: cron never runs these, were it running.
     args: (b, i, s) => ({
@@ -468,7 +461,6 @@ export const SLOTS: Slot[] = [
     op: "files.block",
     operation: fileOps.block as unknown as AnyOperation,
     refuses: hasNul,
-    known: bomFirst,
     args: (b, i, s) => ({ path: `${b.root}/data/${i}`, content: s }),
     source: (b, i, s) => {
       // parseCliValue reads JSON when it can: a string that is JSON goes quoted.

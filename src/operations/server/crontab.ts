@@ -129,9 +129,12 @@ export const crontab: Operation<CrontabOptions> = defineOperation<CrontabOptions
       const entries = (await ctx.host.getFact(Crontab, { user })) ?? {};
       const nameComment = `# pyinfra-name=${cronName}`;
 
-      let existingCommand = command;
-      let existing: Partial<CrontabEntry> | undefined = Object.hasOwn(entries, command)
-        ? entries[command]
+      // The fact reads an entry's command without the whitespace around it (cron ignores
+      // it too): an entry is found, and compared, by its trimmed command.
+      const key = command.trim();
+      let existingCommand = key;
+      let existing: Partial<CrontabEntry> | undefined = Object.hasOwn(entries, key)
+        ? entries[key]
         : undefined;
       if (existing === undefined && cronName) {
         for (const [other, details] of Object.entries(entries)) {
@@ -181,7 +184,7 @@ export const crontab: Operation<CrontabOptions> = defineOperation<CrontabOptions
           ? new StringCommand(["{", change, ";}", install])
           : new StringCommand([change, install]);
       } else if (present && existing !== undefined) {
-        if (existingCommand !== command || differs(existing, { specialTime, times })) {
+        if (existingCommand !== key || differs(existing, { specialTime, times })) {
           change = edit(
             `${AWK_TAKE_COMMAND_AND_LINE} ${NOT_COMMENT} && index($0, c) {print n; next} 1`,
             [existingCommand, newLine],

@@ -239,13 +239,15 @@ export const user: Operation<UserOptions> = defineOperation<UserOptions>("server
   ],
   summary: "Add/remove/update system users & their ssh authorized_keys.",
   async *generator(args, ctx) {
-    // /etc/passwd holds one line per user, its fields split by `:`.
+    // /etc/passwd holds one line per user, its fields split by `:`; shadow's useradd and
+    // usermod refuse control characters in a field (and fail after changing nothing).
     for (const key of ["comment", "home", "shell"] as const) {
       const value = args[key];
-      if (typeof value === "string" && /[\n\r\0:]/.test(value)) {
+      // deno-lint-ignore no-control-regex
+      if (typeof value === "string" && /[\x00-\x1f\x7f:]/.test(value)) {
         throw new OperationValueError(
-          `Invalid argument \`${key}\` of server.user: /etc/passwd cannot hold a newline, ` +
-            `carriage return, NUL or colon in it: ${JSON.stringify(value)}`,
+          `Invalid argument \`${key}\` of server.user: /etc/passwd cannot hold a colon or a ` +
+            `control character (newline, tab, ...) in it: ${JSON.stringify(value)}`,
         );
       }
     }
