@@ -49,7 +49,22 @@ it as the tsinfra command does. Then: tsinfra inventory.ts deploy.ts --dry`,
 Runs deploy files: prepare (evaluate the deploy for every host, read facts), show the
 proposed changes, ask for approval (or -y), execute, and print the results.
 --dry stops after prepare; --diff shows file diffs; --json prints one JSON document.`,
+  plan: `Usage: tsinfra plan INVENTORY OPERATIONS... (--shards N | --shard-size K)
+                    [--shard-key GROUP] -o manifest.json
+
+Splits a run over machines: writes a manifest of shards (sorted hosts, balanced within
+one host; --shard-key keeps a group's hosts together) with digests of the deploy, the
+inventory and deno.lock. Each machine then runs one shard:
+
+  tsinfra --manifest manifest.json --shard 2/4 --report-dir reports   (or --shard auto)
+  tsinfra merge manifest.json reports -o report.json
+
+tsinfra emit k8s-job|gitlab-ci|github-actions --manifest manifest.json prints the jobs.
+Every option: tsinfra plan --help, tsinfra --manifest M --help, tsinfra merge --help.`,
 };
+VERBS.merge = VERBS.plan;
+VERBS.emit = VERBS.plan;
+VERBS.shard = VERBS.plan;
 
 /**
  * Help text for a verb, an operation or a fact; undefined when the name is unknown.
