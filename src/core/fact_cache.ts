@@ -56,6 +56,29 @@ function runSettingsKey(args: ConnectorArguments): string {
   return JSON.stringify(CONNECTOR_ARGUMENT_NAMES.map((name) => args[name] ?? null));
 }
 
+/**
+ * The most command text one batch carries. A batch is one argument of `sh -c` on the
+ * host, and Linux refuses an argument over 128 KiB (MAX_ARG_STRLEN); wrapping and
+ * quoting add to it, so batches stay well under.
+ */
+const BATCH_TEXT_LIMIT = 48 * 1024;
+
+/** Splits fact reads into batches whose commands stay under {@linkcode BATCH_TEXT_LIMIT}. */
+function underArgumentLimit(group: FactRequest[]): FactRequest[][] {
+  const batches: FactRequest[][] = [[]];
+  let size = 0;
+  for (const request of group) {
+    const length = request.fact.hostCommand(request.args).raw().length + 100;
+    if (size + length > BATCH_TEXT_LIMIT && batches[batches.length - 1].length) {
+      batches.push([]);
+      size = 0;
+    }
+    batches[batches.length - 1].push(request);
+    size += length;
+  }
+  return batches;
+}
+
 /** What the cache needs of its host. */
 export interface FactCacheHost {
   hostName: string;
@@ -159,14 +182,17 @@ export class FactCache {
     this.#queue = [];
     const groups = new Map<string, FactRequest[]>();
     for (const request of queue) {
-      const runArgs = factRunArguments(request);
-      const key = JSON.stringify(runArgs);
-      groups.set(key, [...groups.get(key) ?? [], request]);
+      const key = JSON.stringify(factRunArguments(request));
+      const group = groups.get(key);
+      if (group) group.push(request);
+      else groups.set(key, [request]);
     }
     for (const group of groups.values()) {
-      this.#readFacts(group).catch((error) => {
-        for (const request of group) request.reject(error);
-      });
+      for (const batch of underArgumentLimit(group)) {
+        this.#readFacts(batch).catch((error) => {
+          for (const request of batch) request.reject(error);
+        });
+      }
     }
   }
 

@@ -34,3 +34,31 @@ Deno.test("reconnect drops the connection and opens a new one; cached facts are 
   assertEquals(host.stats.roundTrips, trips + 1);
   await host.disconnect();
 });
+
+Deno.test("facts asked for at once are read in batches each under the kernel's argument limit", async () => {
+  const EchoLong = defineFact<string, { text: string }>({
+    name: "test.EchoLong",
+    argNames: ["text"],
+    command: ({ text }) => sh`printf '%s\n' ${text}`,
+    process: (lines) => lines.join("\n"),
+  });
+  const host = new Host({
+    name: "local",
+    groups: ["all"],
+    data: {},
+    defaults: {},
+    connector: () => new LocalConnector(),
+  });
+  await host.connect();
+  try {
+    // 2,000 reads of 200 bytes each: 400 KB of commands, over Linux's 128 KiB per argument.
+    const texts = Array.from({ length: 2000 }, (_, i) => `${i}-${"x".repeat(200)}`);
+    const values = await Promise.all(texts.map((text) => host.getFact(EchoLong, { text })));
+    assertEquals(values, texts);
+    // More than one batch, far fewer than one per fact.
+    const trips = host.stats.roundTrips;
+    assertEquals(trips > 1 && trips < 20, true, `${trips} round trips`);
+  } finally {
+    await host.disconnect();
+  }
+});
