@@ -51,6 +51,10 @@ export class SshConnector implements Connector {
   #slots = new Slots(MAX_CHANNELS);
   /** Commands in flight, told when the connection drops. */
   #running = new Set<(reason: string) => void>();
+  /** SFTP calls in flight, ended at once by cancel(). */
+  #transfers = new Set<(reason: string) => void>();
+  /** How many times cancel() was called: an upload started before a cancel is not moved into place. */
+  #cancels = 0;
   /** The commands running now: their token, and how to end each as interrupted. */
   #channels = new Map<ClientChannel, { token: string; interrupted: () => void }>();
 
@@ -236,9 +240,12 @@ export class SshConnector implements Connector {
         return;
       }
       const abort = (reason: string) => reject(new Error(`the connection ended: ${reason}`));
+      const stop = (reason: string) => reject(new Error(reason));
       this.#running.add(abort);
+      this.#transfers.add(stop);
       fn((error, value) => {
         this.#running.delete(abort);
+        this.#transfers.delete(stop);
         if (error) reject(error);
         else resolve(value);
       });
@@ -257,7 +264,12 @@ export class SshConnector implements Connector {
               `Could not open SFTP on ${this.#target} (is sshd's sftp subsystem enabled?): ${error.message}`,
             ),
           );
-        } else resolve(sftp);
+        } else {
+          // A session ended by cancel() may report errors for the calls it cut short:
+          // those calls already failed; the event must not end the process.
+          sftp.on("error", () => {});
+          resolve(sftp);
+        }
       });
     });
     return this.#sftp;
@@ -275,6 +287,7 @@ export class SshConnector implements Connector {
     dest: string,
     options: TransferOptions,
   ): Promise<CommandOutput | void> {
+    const cancels = this.#cancels;
     const sftp = await this.#sftpSession();
     const temp = stagingPath(options, "upload");
     try {
@@ -286,8 +299,23 @@ export class SshConnector implements Connector {
         await this.#sftpCall((cb) => sftp.chmod(temp, 0o644, cb));
       }
     } catch (error) {
-      await this.#sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => {});
-      throw await stagingError(this, dest, temp, sftpMessage(error), content.length, options);
+      // A partial copy is removed over a new SFTP session or with rm; when the connection
+      // is gone, the message says the copy may remain.
+      await this.#removeTemp(temp, options);
+      const gone = this.#lost !== undefined || !this.#connection;
+      throw await stagingError(
+        this,
+        dest,
+        temp,
+        sftpMessage(error) + (gone ? ` (the partial copy ${temp} may remain on the host)` : ""),
+        content.length,
+        options,
+      );
+    }
+    if (this.#cancels !== cancels) {
+      // Ctrl-C came while the copy was written: the target is left as it was.
+      await this.#removeTemp(temp, options);
+      throw new CommandError(`Upload of ${dest} interrupted: the target was left as it was`);
     }
     // A new file beside the target, then a rename: the target is replaced at once or not
     // at all, and an existing target keeps its mode and owner (see installCommand).
@@ -376,6 +404,16 @@ export class SshConnector implements Connector {
    * signal reaches only the session's shell, not the programs it started).
    */
   async cancel(): Promise<void> {
+    // Uploads in flight stop now: their SFTP session is closed (a new one cleans up),
+    // and none is moved into place.
+    this.#cancels++;
+    if (this.#transfers.size) {
+      for (const stop of [...this.#transfers]) stop("interrupted (Ctrl-C)");
+      this.#transfers.clear();
+      const sftp = this.#sftp;
+      this.#sftp = undefined;
+      sftp?.then((session) => session.end()).catch(() => {});
+    }
     const running = [...this.#channels];
     if (!running.length) return;
     for (const [channel, { interrupted }] of running) {
