@@ -36,6 +36,14 @@ export interface ExecuteOptions {
   prefetch?: readonly FactPrefetch[];
 }
 
+/**
+ * How a command failed: its exit status, or (-1, no status) that it did not finish, as
+ * when the connection was lost or the run was interrupted (the reason follows).
+ */
+function failedHow(exitCode: number): string {
+  return exitCode === -1 ? "Command did not finish" : `Command failed (exit status ${exitCode})`;
+}
+
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
 /**
@@ -271,8 +279,7 @@ export class OperationRun {
     const exitCode = failure ? Number(failure[2]) : output.exitCode;
     return {
       class: "CommandError",
-      message: `Command failed (exit status ${exitCode}): ${command}` +
-        (detail ? `\n${detail}` : ""),
+      message: `${failedHow(exitCode)}: ${command}` + (detail ? `\n${detail}` : ""),
       command,
       exitCode,
     };
@@ -341,7 +348,7 @@ export class OperationRun {
         const detail = output.stderr.trim().split("\n").slice(-3).join("\n");
         return {
           class: "CommandError",
-          message: `Command failed (exit status ${output.exitCode}): ${description}` +
+          message: `${failedHow(output.exitCode)}: ${description}` +
             (detail ? `\n${detail}` : ""),
           command: description,
           exitCode: output.exitCode,
