@@ -14,7 +14,7 @@ import { Command } from "../deps.ts";
 import { ArgumentError, EXIT } from "../core/errors.ts";
 import { readManifest, writeFileAtomic } from "../runner/manifest.ts";
 import { parseCommand } from "./program.ts";
-import { mergeReports, parseShardedReport, type ShardedReport } from "../runner/shard_report.ts";
+import { mergeReports, readShardedReport } from "../runner/shard_report.ts";
 
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -57,16 +57,6 @@ function reportFiles(paths: string[]): string[] {
   return files;
 }
 
-async function readReport(file: string): Promise<ShardedReport> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await Deno.readTextFile(file));
-  } catch (error) {
-    throw new ArgumentError(`${file}: cannot be read as JSON (${(error as Error).message})`);
-  }
-  return parseShardedReport(value, file);
-}
-
 /** `tsinfra merge ...`; returns the exit status. */
 export async function mergeVerb(argv: string[]): Promise<number> {
   const program = new Command("tsinfra merge")
@@ -89,7 +79,7 @@ export async function mergeVerb(argv: string[]): Promise<number> {
   const manifest = await readManifest(manifestFile);
   const files = reportFiles(paths);
   const reports = await Promise.all(
-    files.map(async (file) => ({ report: await readReport(file), source: file })),
+    files.map(async (file) => ({ report: await readShardedReport(file), source: file })),
   );
   const { report, missing, failedHosts } = mergeReports(manifest, reports);
   const text = JSON.stringify(report, null, 2) + "\n";

@@ -23,7 +23,7 @@ import {
   writeFileAtomic,
 } from "../runner/manifest.ts";
 import { specOf } from "./deploy.ts";
-import { parseCommand, parseData } from "./program.ts";
+import { parseCommand, parseData, wholeNumber } from "./program.ts";
 
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -35,16 +35,6 @@ interface PlanFlags extends ManifestOptions {
   shardSize?: number;
   shardKey: string[];
   output?: string;
-}
-
-function wholeNumber(flag: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new ArgumentError(`${flag} takes a whole number, got ${value}`);
-    }
-    return n;
-  };
 }
 
 const list = (v: string, p: string[]) => [...p, ...v.split(",").filter(Boolean)];

@@ -49,6 +49,19 @@ export interface CliOptions {
   debugOperations: boolean;
 }
 
+/** A commander parser for a whole-number flag of at least `least`. */
+export function wholeNumber(flag: string, least = 0) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < least) {
+      throw new ArgumentError(
+        `${flag} takes a whole number${least ? ` of at least ${least}` : ""}, got ${value}`,
+      );
+    }
+    return n;
+  };
+}
+
 function positiveNumber(flag: string) {
   return (value: string) => {
     const n = Number(value);

@@ -16,7 +16,7 @@ import { ArgumentError, EXIT, TsinfraError } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { runDeploy } from "../runner/run.ts";
 import { deployDirOf } from "../runner/session.ts";
-import type { HostReport, RunReport } from "../runner/report.ts";
+import { type HostReport, type RunReport, totalsOf } from "../runner/report.ts";
 import {
   computeDigests,
   digestChanges,
@@ -27,7 +27,7 @@ import {
 import {
   checkReportAgainst,
   parseReportFileName,
-  parseShardedReport,
+  readShardedReport,
   reportFileName,
   shardReportOf,
 } from "../runner/shard_report.ts";
@@ -36,7 +36,7 @@ import { Output } from "./output.ts";
 import { printResults } from "./summary.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { specOf } from "./deploy.ts";
-import { parseCommand, parseData } from "./program.ts";
+import { parseCommand, parseData, wholeNumber } from "./program.ts";
 
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -57,16 +57,6 @@ interface ShardFlags {
   quiet: boolean;
   json: boolean;
   debug: boolean;
-}
-
-function wholeNumber(flag: string, least: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < least) {
-      throw new ArgumentError(`${flag} takes a whole number of at least ${least}, got ${value}`);
-    }
-    return n;
-  };
 }
 
 function shardProgram(): Command {
@@ -170,13 +160,7 @@ async function resumedHosts(
   index: number,
   file: string,
 ): Promise<Map<string, HostReport>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await Deno.readTextFile(file));
-  } catch (error) {
-    throw new ArgumentError(`--resume ${file}: cannot be read (${(error as Error).message})`);
-  }
-  const report = parseShardedReport(value, `--resume ${file}`);
+  const report = await readShardedReport(file, `--resume ${file}`);
   checkReportAgainst(manifest, report, `--resume ${file}`);
   const coverage = report.shards[String(index)];
   if (!coverage) throw new ArgumentError(`--resume ${file}: holds no report of shard ${index}`);
@@ -203,12 +187,8 @@ function shardHostsReport(order: string[], run: RunReport, resumed: Map<string, 
     if (!host) continue;
     report.hosts[name] = host;
     report.success &&= host.success;
-    report.totals.hosts += 1;
-    report.totals.operations += host.stats.operations;
-    report.totals.changed += host.stats.changed;
-    report.totals.noChange += host.stats.noChange;
-    report.totals.errors += host.stats.errors;
   }
+  report.totals = totalsOf(report.hosts);
   return report;
 }
 

@@ -41,6 +41,21 @@ export class MaskedPart {
 /** A word the shell takes as it is: `"$var"` holding it means the same. */
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
+/**
+ * `text` with every secret replaced by `***`, the longest first (a secret that holds
+ * another is hidden whole). Empty secrets are ignored.
+ *
+ * @example
+ * ```ts
+ * import { hideSecrets } from "./command.ts";
+ * hideSecrets("token=abc123", ["abc123"]); // "token=***"
+ * ```
+ */
+export function hideSecrets(text: string, secrets: readonly string[]): string {
+  return [...secrets].filter(Boolean).sort((a, b) => b.length - a.length)
+    .reduce((hidden, secret) => hidden.replaceAll(secret, "***"), text);
+}
+
 /** The shell variable that holds the `n`th sealed masked value (see `StringCommand.sealed`). */
 export function sealedVariable(n: number): string {
   return `__tsinfra_m${n}`;

@@ -8,7 +8,7 @@ import type { Fact, FactArgs } from "./fact.ts";
 import type { CommandOutput, Connector, DisconnectOptions, OutputSink } from "./connector.ts";
 import type { ConnectorArguments, GlobalArgumentsInput } from "./arguments.ts";
 import { CONNECTOR_ARGUMENT_NAMES, GLOBAL_ARGUMENT_DEFAULTS } from "./arguments.ts";
-import { MaskedPart, type StringCommand } from "./command.ts";
+import { hideSecrets, MaskedPart, type StringCommand } from "./command.ts";
 import { SudoHelper } from "./sudo_helper.ts";
 import { sudoPasswordOf } from "./wrap.ts";
 import { FactCache, type FactPrefetch } from "./fact_cache.ts";
@@ -166,15 +166,12 @@ export class Host {
     // back, and a failing command may print a masked value (cat: /x/SECRET: ...). None
     // reaches output, events, fact errors or the report.
     const secrets = [
-      ...(args._sudo ? [sudoPasswordOf(args)] : []),
+      ...(args._sudo ? [sudoPasswordOf(args) ?? ""] : []),
       ...script.secrets(),
       ...Object.values(args._env ?? {}).flatMap((v) => v instanceof MaskedPart ? [v.value] : []),
-    ].filter((secret): secret is string => !!secret)
-      // Longest first: a secret that holds another is hidden whole.
-      .sort((a, b) => b.length - a.length);
+    ].filter(Boolean);
     if (!secrets.length) return finish(await connector.runShellCommand(wrapped, { args, sink }));
-    const hide = (text: string) =>
-      secrets.reduce((hidden, secret) => hidden.replaceAll(secret, "***"), text);
+    const hide = (text: string) => hideSecrets(text, secrets);
     const hidden: OutputSink | undefined = sink && {
       stdout: sink.stdout && ((text) => sink.stdout!(hide(text))),
       stderr: sink.stderr && ((text) => sink.stderr!(hide(text))),

@@ -401,17 +401,26 @@ export async function resolveImport(
   const library = librarySpecifier(specifier);
   if (library) return { kind: "module", url: library };
   if (specifier.startsWith("tsinfra/")) return undefined;
-  let target: string | undefined;
-  if (specifier.startsWith("./") || specifier.startsWith("../")) {
-    target = nodePath.resolve(nodePath.dirname(from), specifier);
-  } else if (specifier.startsWith("/")) target = specifier;
-  else if (specifier.startsWith("file://")) {
-    target = decodeURIComponent(new URL(specifier).pathname);
-  } else if (/^https?:\/\//.test(specifier)) {
+  if (/^https?:\/\//.test(specifier)) {
     const bound = await boundLibraryModule(new URL(specifier), from);
     return { kind: "module", url: bound ?? specifier };
-  } else if (/^(?:npm|jsr|node):/.test(specifier)) return { kind: "module", url: specifier };
+  }
+  if (/^(?:npm|jsr|node):/.test(specifier)) return { kind: "module", url: specifier };
+  const target = localImportPath(specifier, from);
   if (target === undefined) return undefined;
   const bound = await boundLibraryModule(pathToFileURL(target), from);
   return bound ? { kind: "module", url: bound } : { kind: "user", path: target };
+}
+
+/**
+ * The file a local import specifier names (relative, absolute or `file://`), resolved
+ * against the importing file; undefined for any other specifier.
+ */
+export function localImportPath(specifier: string, from: string): string | undefined {
+  if (specifier.startsWith("./") || specifier.startsWith("../")) {
+    return nodePath.resolve(nodePath.dirname(from), specifier);
+  }
+  if (specifier.startsWith("/")) return specifier;
+  if (specifier.startsWith("file://")) return decodeURIComponent(new URL(specifier).pathname);
+  return undefined;
 }

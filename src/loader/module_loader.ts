@@ -14,7 +14,7 @@ import { initModuleLexer, parseModule } from "../deps.ts";
 import { DeployError, TsinfraError } from "../core/errors.ts";
 import { boundLibraryModule, librarySpecifier } from "./library_imports.ts";
 import { isTypeScript, stripTypes } from "./transpile.ts";
-import { base64, ModuleCompiler, resolveImport } from "./compiled_module.ts";
+import { base64, localImportPath, ModuleCompiler, resolveImport } from "./compiled_module.ts";
 import {
   firstUserLocation,
   mapUserLocations,
@@ -249,15 +249,10 @@ export class ModuleLoader {
         `Unknown tsinfra module ${specifier} imported by ${from}: use "tsinfra", "tsinfra/facts/<module>" or "tsinfra/operations/<module>"`,
       );
     }
-    let target: string | undefined;
-    if (specifier.startsWith("./") || specifier.startsWith("../")) {
-      target = nodePath.resolve(nodePath.dirname(from), specifier);
-    } else if (specifier.startsWith("/")) target = specifier;
-    else if (specifier.startsWith("file://")) {
-      target = decodeURIComponent(new URL(specifier).pathname);
-    } else if (/^https?:\/\//.test(specifier)) {
+    if (/^https?:\/\//.test(specifier)) {
       return await boundLibraryModule(new URL(specifier), from); // else Deno fetches it
     }
+    const target = localImportPath(specifier, from);
     if (target === undefined) return undefined; // npm:, jsr:, node: pass through
     return await boundLibraryModule(pathToFileURL(target), from) ??
       await this.urlFor(target);

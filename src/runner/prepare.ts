@@ -8,7 +8,7 @@
 import type { FactPrefetch } from "../core/host.ts";
 import type { Fact, FactArgs } from "../core/fact.ts";
 import type { OperationContext } from "../core/operation.ts";
-import { checkYielded, describeCommand, UploadCommand } from "../core/command.ts";
+import { checkYielded, describeCommand, hideSecrets, UploadCommand } from "../core/command.ts";
 import type { Host } from "../core/host.ts";
 import type { Inventory } from "../core/inventory.ts";
 import type { LocalFiles } from "../core/local_files.ts";
@@ -200,9 +200,7 @@ async function uploadDiff(
   } catch {
     current = "";
   }
-  const diff = unifiedDiff(current, wanted, command.dest);
-  return [...command.secrets].filter(Boolean).sort((a, b) => b.length - a.length)
-    .reduce((text, secret) => text.replaceAll(secret, "***"), diff);
+  return hideSecrets(unifiedDiff(current, wanted, command.dest), command.secrets);
 }
 
 /**

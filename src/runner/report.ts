@@ -136,6 +136,19 @@ function fromPrepare(op: OperationSummary, dry: boolean): OperationReport {
   };
 }
 
+/** The totals of a report's hosts (the shard run and merge recount them as hosts move). */
+export function totalsOf(hosts: Readonly<Record<string, HostReport>>): RunReport["totals"] {
+  const totals = { hosts: 0, operations: 0, changed: 0, noChange: 0, errors: 0 };
+  for (const { stats } of Object.values(hosts)) {
+    totals.hosts += 1;
+    totals.operations += stats.operations;
+    totals.changed += stats.changed;
+    totals.noChange += stats.noChange;
+    totals.errors += stats.errors;
+  }
+  return totals;
+}
+
 /** Builds the report of a run, or of a dry run (no outcomes). */
 export function buildReport(input: ReportInput): RunReport {
   const dry = !input.outcomes;
@@ -144,7 +157,7 @@ export function buildReport(input: ReportInput): RunReport {
     dry,
     success: true,
     hosts: {},
-    totals: { hosts: input.hosts.length, operations: 0, changed: 0, noChange: 0, errors: 0 },
+    totals: { hosts: 0, operations: 0, changed: 0, noChange: 0, errors: 0 },
   };
   if (input.stopped) report.stopped = input.stopped;
   if (input.timings) report.timings = input.timings;
@@ -171,11 +184,8 @@ export function buildReport(input: ReportInput): RunReport {
     const note = input.counters[name]?.note;
     if (note) report.hosts[name].note = note;
     report.success &&= success;
-    report.totals.operations += stats.operations;
-    report.totals.changed += stats.changed;
-    report.totals.noChange += stats.noChange;
-    report.totals.errors += stats.errors;
   }
+  report.totals = totalsOf(report.hosts);
   if (report.stopped) report.success = false;
   return report;
 }

@@ -15,7 +15,7 @@
 import { z } from "../deps.ts";
 import { ArgumentError } from "../core/errors.ts";
 import type { ManifestDigests, ShardManifest } from "./manifest.ts";
-import type { HostReport, PhaseTimings, RunReport } from "./report.ts";
+import { type HostReport, type PhaseTimings, type RunReport, totalsOf } from "./report.ts";
 
 /** What a report says about one shard it covers. */
 export interface ShardCoverage {
@@ -139,6 +139,21 @@ export function parseShardedReport(value: unknown, source: string): ShardedRepor
     throw new ArgumentError(`${source}: not a tsinfra shard report: ${where}: ${issue.message}`);
   }
   return result.data as ShardedReport;
+}
+
+/**
+ * Reads a report file (`source` names it in errors).
+ *
+ * @throws {ArgumentError} when it cannot be read, is not JSON or not a shard report
+ */
+export async function readShardedReport(file: string, source = file): Promise<ShardedReport> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(file));
+  } catch (error) {
+    throw new ArgumentError(`${source}: cannot be read as JSON (${(error as Error).message})`);
+  }
+  return parseShardedReport(value, source);
 }
 
 /** The file name of a shard's report: `report-RUN-2of4-a1.json`. */
@@ -292,12 +307,8 @@ export function mergeReports(
     report.hosts[name] = entry;
     report.success &&= entry.success;
     if (!entry.success) failedHosts.push(name);
-    report.totals.hosts += 1;
-    report.totals.operations += entry.stats.operations;
-    report.totals.changed += entry.stats.changed;
-    report.totals.noChange += entry.stats.noChange;
-    report.totals.errors += entry.stats.errors;
   }
+  report.totals = totalsOf(report.hosts);
   const missing: number[] = [];
   const phases: PhaseTimings[] = [];
   for (let index = 1; index <= of; index++) {
