@@ -36,10 +36,20 @@ export async function run(
 
 /** Runs the tsinfra CLI in `cwd`. */
 export function tsinfraIn(cwd: string, ...args: string[]): Promise<RunResult> {
+  return tsinfraWith(cwd, args);
+}
+
+/** Runs the tsinfra CLI in `cwd` with these variables added to its environment. */
+export function tsinfraWith(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   // --no-lock: deploys that import npm: or https: modules must not touch the tool's lock.
   return run(
     Deno.execPath(),
     ["run", "--allow-all", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
     cwd,
+    env,
   );
 }

@@ -4,16 +4,10 @@
  * with its exit status and nothing run.
  */
 import * as path from "node:path";
-import { ROOT, run } from "../_cli.ts";
+import { tsinfraWith } from "../_cli.ts";
 import { assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 
-const cli = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  run(
-    Deno.execPath(),
-    ["run", "--allow-all", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
-    cwd,
-    env,
-  );
+const cli = tsinfraWith;
 
 interface Report {
   success: boolean;

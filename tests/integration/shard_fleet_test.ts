@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { dockerTest, fleetUp } from "../../scripts/fleet/fleet.ts";
-import { ROOT, run } from "../_cli.ts";
+import { ROOT, tsinfraWith } from "../_cli.ts";
 import { assertEquals } from "../_assert.ts";
 
 /** How long to wait for a marker, scaled by TSINFRA_TEST_TIMEOUT_SCALE on slow machines. */
@@ -29,13 +29,7 @@ if (hold) {
 }
 `;
 
-const cli = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  run(
-    Deno.execPath(),
-    ["run", "--allow-all", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
-    cwd,
-    env,
-  );
+const cli = tsinfraWith;
 
 function spawnShard(cwd: string, index: number, env: Record<string, string> = {}) {
   return new Deno.Command(Deno.execPath(), {
