@@ -10,8 +10,6 @@
 import * as path from "node:path";
 import { type CatalogOperation, loadCatalog } from "./catalog/catalog.ts";
 import { API_EXCEPTIONS } from "./catalog/api_exceptions.ts";
-import "../src/operations/mod.ts";
-import "../src/facts/mod.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "..");
 

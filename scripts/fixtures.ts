@@ -8,10 +8,7 @@
  * @module
  */
 import * as path from "node:path";
-import { registeredOperations } from "../src/core/operation.ts";
-import { registeredFacts } from "../src/core/fact.ts";
-import "../src/operations/mod.ts";
-import "../src/facts/mod.ts";
+import { BUILTIN_CATALOGUE } from "../src/catalogue.ts";
 import { type CaseResult, runFactCase, runOperationCase } from "./fixtures/cases.ts";
 import { camelCase } from "./fixtures/python.ts";
 import { FIXTURE_SKIPS } from "../tests/fixture_skips.ts";
@@ -48,7 +45,7 @@ interface Row {
 
 function operationFor(folder: string) {
   const [module, name] = folder.split(".");
-  const ops = registeredOperations();
+  const ops = BUILTIN_CATALOGUE.operations;
   const candidates = [
     `${module}.${camelCase(name)}`,
     `${MODULE_ALIASES[module] ?? module}.${camelCase(name)}`,
@@ -107,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
         const casesDir = path.join(root, kind, folder);
         const files = [...Deno.readDirSync(casesDir)]
           .filter((e) => e.isFile && e.name.endsWith(".json")).map((e) => e.name).sort();
-        const target = kind === "operations" ? operationFor(folder) : registeredFacts().get(folder);
+        const target = kind === "operations"
+          ? operationFor(folder)
+          : BUILTIN_CATALOGUE.facts.get(folder);
         for (const file of files) {
           const id = `${folder}/${file.replace(/\.json$/, "")}`;
           if (!target) {

@@ -10,6 +10,12 @@ import { stripColours } from "../src/cli/style.ts";
 /** The checkout's root. */
 export const ROOT: string = path.resolve(import.meta.dirname!, "..");
 
+/**
+ * The bench's connector module: with `--connectors SIM_CONNECTORS`, hosts named
+ * `@sim/NAME` are simulated ones (every command succeeds with no output).
+ */
+export const SIM_CONNECTORS: string = path.join(ROOT, "scripts/bench/sim_connectors.ts");
+
 /** What a finished program left. */
 export interface RunResult {
   code: number;

@@ -1,13 +1,13 @@
 /**
  * One measured run for the benchmark, in its own process: `N LATENCY_MS OPS WORKERS`.
- * Drives the real engine against N simulated hosts and prints one JSON line of figures.
+ * Drives the real engine against N simulated hosts (`@sim`, added by sim_connectors.ts)
+ * and prints one JSON line of figures.
  *
  * @module
  */
 import * as path from "node:path";
 import process from "node:process";
-import "../../src/operations/mod.ts";
-import "../../src/facts/mod.ts";
+import { BUILTIN_CATALOGUE } from "../../src/catalogue.ts";
 import { EventBus } from "../../src/core/events.ts";
 import { runDeploy } from "../../src/runner/run.ts";
 
@@ -31,6 +31,9 @@ try {
   const { report } = await runDeploy({
     inventory: path.join(dir, "inventory.ts"),
     spec: { kind: "files", files: [path.join(dir, "deploy.ts")] },
+    catalogue: BUILTIN_CATALOGUE,
+    // The simulated hosts, in this thread and in every worker.
+    connectorModule: path.join(import.meta.dirname!, "sim_connectors.ts"),
     deployDir: dir,
     cwd: dir,
     workers,

@@ -81,6 +81,9 @@ try {
     "deploy.ts",
     "--shards",
     String(shards),
+    // The shards load the simulated connector (`@sim`) from the manifest's options.
+    "--connectors",
+    path.join(import.meta.dirname!, "sim_connectors.ts"),
     "-o",
     "manifest.json",
   ]);

@@ -1,5 +1,5 @@
 /**
- * tsinfra's catalogue as data: every registered operation and fact, with the options,
+ * tsinfra's catalogue as data: every exported operation and fact, with the options,
  * defaults, JSDoc and examples that `deno doc --json` reads from the source, and the
  * facts each operation reads. `deno task api-diff` and `deno task docs` are built on it.
  *
@@ -7,8 +7,7 @@
  */
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { registeredOperations } from "../../src/core/operation.ts";
-import { registeredFacts } from "../../src/core/fact.ts";
+import { catalogueOf } from "../../src/core/catalogue.ts";
 
 const ROOT = path.resolve(import.meta.dirname!, "../..");
 
@@ -174,11 +173,10 @@ export async function loadCatalog(): Promise<Catalog> {
   const operationFiles = await sourceFiles(path.join(ROOT, "src/operations"));
   const factFiles = await sourceFiles(path.join(ROOT, "src/facts"));
   const files = [...operationFiles, ...factFiles];
-  // Importing registers everything; exports are matched to registered objects by identity.
+  // The catalogue of every file's exports; exports are matched to its entries by identity.
   const exportsByFile = new Map<string, Record<string, unknown>>();
   for (const file of files) exportsByFile.set(file, await import(pathToFileURL(file).href));
-  const operations = registeredOperations();
-  const facts = registeredFacts();
+  const { operations, facts } = catalogueOf(...exportsByFile.values());
   const operationByValue = new Map<unknown, string>(
     [...operations].map(([name, op]) => [op, name]),
   );

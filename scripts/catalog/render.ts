@@ -5,7 +5,7 @@
  * @module
  */
 import type { CatalogFact, CatalogOperation } from "./catalog.ts";
-import { registeredOperations } from "../../src/core/operation.ts";
+import { BUILTIN_CATALOGUE } from "../../src/catalogue.ts";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 
@@ -33,7 +33,7 @@ function completeExample(text: string, module: string, fact?: string): string {
   const body = text.replace(/from "tsinfra\/operations"/g, 'from "tsinfra"');
   const fromTsinfra = importedNames(body, /^tsinfra$/);
   const code = body.replace(/^import .*$/gm, "").replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  const modules = new Set([...registeredOperations().keys()].map((n) => n.split(".")[0]));
+  const modules = new Set([...BUILTIN_CATALOGUE.operations.keys()].map((n) => n.split(".")[0]));
   const wanted = [...(fact ? [] : [module]), ...modules, ...TSINFRA_NAMES]
     .filter((n, i, all) => all.indexOf(n) === i)
     .filter((n) => new RegExp(`\\b${n}\\b\\s*[.(\`]`).test(code) && !fromTsinfra.has(n));

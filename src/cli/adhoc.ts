@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { type Operation, registeredOperations } from "../core/operation.ts";
-import { type Fact, type FactArgs, registeredFacts } from "../core/fact.ts";
+import type { Operation } from "../core/operation.ts";
+import type { Fact, FactArgs } from "../core/fact.ts";
+import type { Catalogue } from "../core/catalogue.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { isGlobalArgument, parseGlobalArgumentValue } from "../core/arguments.ts";
 
@@ -18,10 +19,13 @@ function closest(name: string, names: string[]): string[] {
   return names.filter((n) => n.startsWith(module + ".")).slice(0, 12);
 }
 
-/** The operation named `module.op` (pyinfra's snake_case accepted), or an error. */
-export function findOperation(name: string): Operation<unknown> {
+/**
+ * The operation of `catalogue` named `module.op` (pyinfra's snake_case accepted), or an
+ * error.
+ */
+export function findOperation(name: string, catalogue: Catalogue): Operation<unknown> {
   const [module, op] = name.split(".");
-  const ops = registeredOperations();
+  const ops = catalogue.operations;
   const found = ops.get(`${module}.${camel(op ?? "")}`) ??
     ops.get(`${module === "python" ? "js" : module}.${camel(op ?? "")}`);
   if (found) return found;
@@ -31,11 +35,11 @@ export function findOperation(name: string): Operation<unknown> {
   );
 }
 
-/** The fact named `module.Fact`, or an error. */
-export function findFact(name: string): Fact<unknown, FactArgs> {
-  const found = registeredFacts().get(name);
+/** The fact of `catalogue` named `module.Fact`, or an error. */
+export function findFact(name: string, catalogue: Catalogue): Fact<unknown, FactArgs> {
+  const found = catalogue.facts.get(name);
   if (found) return found;
-  const near = closest(name, [...registeredFacts().keys()]);
+  const near = closest(name, [...catalogue.facts.keys()]);
   throw new ArgumentError(
     `Unknown fact ${name}` + (near.length ? `: ${name.split(".")[0]} has ${near.join(", ")}` : ""),
   );

@@ -5,8 +5,8 @@
  * @module
  */
 import * as nodePath from "node:path";
-import "../operations/mod.ts";
-import "../facts/mod.ts";
+import { BUILTIN_CATALOGUE } from "../catalogue.ts";
+import { type Catalogue, mergeCatalogues } from "../core/catalogue.ts";
 import { ArgumentError, EXIT } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { deployDirOf } from "../runner/session.ts";
@@ -25,8 +25,15 @@ import { argumentDefaults, type CliOptions, connectionData, parseData } from "./
 const encoder = new TextEncoder();
 const writeStdout = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
 
-/** Turns the OPERATIONS words into what to run. */
-export async function specOf(operations: string[], cwd: string): Promise<DeploySpec> {
+/**
+ * Turns the OPERATIONS words into what to run; an operation is looked up in `catalogue`,
+ * or in the user module its name points to (`mymodule.myOp`: `./mymodule.ts`).
+ */
+export async function specOf(
+  operations: string[],
+  cwd: string,
+  catalogue: Catalogue = BUILTIN_CATALOGUE,
+): Promise<DeploySpec> {
   const [verb, ...rest] = operations;
   if (verb === "exec") {
     const command = rest.join(" ");
@@ -47,9 +54,9 @@ export async function specOf(operations: string[], cwd: string): Promise<DeployS
     return { kind: "files", files };
   }
   if (/^[a-z_0-9]+\.[A-Za-z_0-9]+$/i.test(verb)) {
-    const module = customModuleFile(verb, cwd);
-    if (module) await loadCustomModule(module);
-    const operation = findOperation(verb);
+    const module = customModuleFile(verb, cwd, catalogue);
+    const known = module ? mergeCatalogues(await loadCustomModule(module), catalogue) : catalogue;
+    const operation = findOperation(verb, known);
     const input = parseOperationArguments(operation, rest);
     operation.splitArguments({ ...input }, "the command line");
     return { kind: "operation", name: operation.operationName, input, module };
@@ -116,6 +123,8 @@ export async function deployVerb(
   const { report, approved } = await runDeploy({
     inventory: inventoryText,
     spec,
+    catalogue: BUILTIN_CATALOGUE,
+    connectorModule: options.connectors,
     deployDir: deployDirOf(deployFiles, cwd),
     cwd,
     data: { ...parseData(options.data), ...connectionData(options) },

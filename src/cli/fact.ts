@@ -1,12 +1,12 @@
 /**
  * `tsinfra INVENTORY fact module.Fact [args]`: reads facts from every host and prints
- * them as JSON. A fact of a module outside the catalogue is looked up in
+ * them as JSON. A fact of a module outside the built-in catalogue is looked up in
  * `./module.ts` (or `./module/mod.ts`) of the working folder, as pyinfra imports it.
  *
  * @module
  */
-import "../operations/mod.ts";
-import "../facts/mod.ts";
+import { BUILTIN_CATALOGUE } from "../catalogue.ts";
+import { mergeCatalogues } from "../core/catalogue.ts";
 import { ArgumentError, EXIT } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { connectHosts } from "../runner/session.ts";
@@ -46,9 +46,11 @@ export async function factVerb(
     else throw new ArgumentError(`Not a fact name: ${word} (facts look like server.LinuxName)`);
   }
   for (const g of groups) {
-    const custom = customModuleFile(g.name, cwd);
-    if (custom) await loadCustomModule(custom);
-    const fact = findFact(g.name);
+    const custom = customModuleFile(g.name, cwd, BUILTIN_CATALOGUE);
+    const known = custom
+      ? mergeCatalogues(await loadCustomModule(custom), BUILTIN_CATALOGUE)
+      : BUILTIN_CATALOGUE;
+    const fact = findFact(g.name, known);
     requests.push({
       fact,
       args: parseFactArguments(fact, g.words),

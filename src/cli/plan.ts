@@ -77,6 +77,7 @@ function planProgram(): Command {
     )
     .option("--config <file>", "config file instead of config.ts beside the deploy")
     .option("--group-data <dir>", "another group_data folder")
+    .option("--connectors <module>", "a connector module (see tsinfra --help), for every shard")
     .exitOverride()
     .configureOutput({ writeOut: writeStdout, writeErr: writeStderr });
 }
@@ -99,6 +100,9 @@ function frozenOptions(flags: PlanFlags, base: string, cwd: string): ManifestOpt
   if (flags.failPercent !== undefined) options.failPercent = flags.failPercent;
   if (flags.config) options.config = relativeTo(base, nodePath.resolve(cwd, flags.config));
   if (flags.groupData) options.groupData = relativeTo(base, nodePath.resolve(cwd, flags.groupData));
+  if (flags.connectors) {
+    options.connectors = relativeTo(base, nodePath.resolve(cwd, flags.connectors));
+  }
   return options;
 }
 

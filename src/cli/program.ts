@@ -44,6 +44,8 @@ export interface CliOptions {
   config?: string;
   chdir?: string;
   groupData?: string;
+  /** A connector module: its default export maps inventory prefixes to connector factories. */
+  connectors?: string;
   quiet: boolean;
   debugFacts: boolean;
   debugOperations: boolean;
@@ -141,6 +143,10 @@ export function buildProgram(): Command {
     .option("--config <file>", "config file to use instead of config.ts beside the deploy")
     .option("--chdir <dir>", "change to this folder before doing anything")
     .option("--group-data <dir>", "another group_data folder, read after the others")
+    .option(
+      "--connectors <module>",
+      "a module whose default export maps connector prefixes (@name) to factories",
+    )
     .option("-q, --quiet", "print only errors and the results", false)
     .option("--debug", "print stack traces of errors", false)
     .option("--debug-facts", "print the facts each host read at prepare, and stop", false)

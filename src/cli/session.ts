@@ -4,18 +4,20 @@
  * @module
  */
 import type { EventBus } from "../core/events.ts";
-import { connectorFor } from "../connectors/mod.ts";
+import { withConnectors } from "../connectors/mod.ts";
+import { loadConnectorModule } from "../loader/connector_module.ts";
 import { openSession, type Session } from "../runner/session.ts";
 import { argumentDefaults, type CliOptions, connectionData, parseData } from "./program.ts";
 
-/** Opens the session the options describe, in `cwd`. */
-export function openSessionFor(
+/** Opens the session the options describe (`--connectors` included), in `cwd`. */
+export async function openSessionFor(
   inventoryText: string,
   cwd: string,
   options: CliOptions,
   events: EventBus,
 ): Promise<Session> {
-  return openSession({
+  const connectors = options.connectors ? await loadConnectorModule(options.connectors) : {};
+  return await openSession({
     inventory: inventoryText,
     deployDir: cwd,
     data: { ...parseData(options.data), ...connectionData(options) },
@@ -23,7 +25,7 @@ export function openSessionFor(
     argumentDefaults: argumentDefaults(options),
     configFile: options.config,
     groupDataDir: options.groupData,
-    connectorFor,
+    connectorFor: withConnectors(connectors),
     events,
   });
 }

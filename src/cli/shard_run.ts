@@ -15,6 +15,7 @@ import { VERSION } from "../version.ts";
 import { ArgumentError, EXIT, TsinfraError } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { runDeploy } from "../runner/run.ts";
+import { BUILTIN_CATALOGUE } from "../catalogue.ts";
 import { deployDirOf } from "../runner/session.ts";
 import { type HostReport, type RunReport, totalsOf } from "../runner/report.ts";
 import {
@@ -261,6 +262,8 @@ async function runShard(flags: ShardFlags, out: Output): Promise<number> {
     const result = await runDeploy({
       inventory,
       spec,
+      catalogue: BUILTIN_CATALOGUE,
+      connectorModule: local(options.connectors),
       deployDir,
       cwd,
       data,

@@ -54,8 +54,6 @@ export type FactValue<F> = F extends Fact<infer T, infer _A> ? T : never;
 /** The argument type a fact takes. */
 export type FactArguments<F> = F extends Fact<infer _T, infer A> ? A : never;
 
-const registry = new Map<string, Fact<unknown, FactArgs>>();
-
 /**
  * Defines a fact.
  *
@@ -105,13 +103,7 @@ export function defineFact<T, A extends FactArgs = Record<string, never>>(
       return spec.default ? spec.default() : (null as T);
     },
   };
-  registry.set(spec.name, fact as unknown as Fact<unknown, FactArgs>);
   return fact;
-}
-
-/** Every fact defined so far, by id (`"files.File"`). */
-export function registeredFacts(): ReadonlyMap<string, Fact<unknown, FactArgs>> {
-  return registry;
 }
 
 /** A stable cache key for a fact and its arguments. */

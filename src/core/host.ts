@@ -28,6 +28,11 @@ export interface HostInit {
   /** Global argument defaults for this host (config, then host data). */
   defaults: GlobalArgumentsInput;
   events?: EventBus;
+  /**
+   * Called with every fact asked of this host: a worker answers another worker's read
+   * of a fact the deploy defined (known there only by name) with the facts it has met.
+   */
+  onFact?: (fact: Fact<unknown, FactArgs>) => void;
 }
 
 /** Reads a fact of a host that another worker owns (routed through the coordinator). */
@@ -70,6 +75,7 @@ export class Host {
   #facts: FactCache;
   #sudoHelper: SudoHelper;
   #remoteFacts: RemoteFactReader | undefined;
+  #onFact: ((fact: Fact<unknown, FactArgs>) => void) | undefined;
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -77,6 +83,7 @@ export class Host {
     this.data = init.data;
     this.defaults = init.defaults;
     this.#connectorFactory = init.connector;
+    this.#onFact = init.onFact;
     this.#sudoHelper = new SudoHelper(init.name);
     this.#facts = new FactCache({
       hostName: init.name,
@@ -251,6 +258,7 @@ export class Host {
         ),
       );
     }
+    this.#onFact?.(fact as unknown as Fact<unknown, FactArgs>);
     if (this.#remoteFacts) return this.#remoteFacts(fact.name, args, globals) as Promise<T>;
     return this.#facts.get(fact, args as FactArgs, this.connectorArguments(globals));
   }

@@ -1,6 +1,7 @@
 /**
  * Operations: async generators that read facts and yield the commands needed to reach
- * the wanted state, behind one wrapper that registers calls from deploy code.
+ * the wanted state, behind one wrapper that registers calls from deploy code. Defining
+ * one changes no global state: a catalogue (`catalogue.ts`) finds operations by name.
  *
  * @module
  */
@@ -105,8 +106,6 @@ export interface Operation<A> {
   };
 }
 
-const registry = new Map<string, Operation<unknown>>();
-
 /**
  * Defines an operation.
  *
@@ -172,11 +171,5 @@ export function defineOperation<A>(name: string, spec: OperationSpec<A>): Operat
     generate: { value: spec.generator },
     splitArguments: { value: splitArguments },
   });
-  registry.set(name, operation as Operation<unknown>);
   return operation;
-}
-
-/** Every operation defined so far, by name (`"files.line"`). */
-export function registeredOperations(): ReadonlyMap<string, Operation<unknown>> {
-  return registry;
 }

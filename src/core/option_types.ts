@@ -1,17 +1,16 @@
 /**
  * Runtime checks of operation options against their TypeScript types. The types are
- * read from the source by `deno task docs` (the same reading as the reference) and
- * registered here, so that a deploy written without an editor still gets a clear error
- * before anything runs: `apt.packages in deploy.ts:3:1: update must be boolean, got "yes"`.
+ * read from the source by `deno task docs` (the same reading as the reference) into
+ * option_types_data.ts, plain data keyed by operation name, so that a deploy written
+ * without an editor still gets a clear error before anything runs:
+ * `apt.packages in deploy.ts:3:1: update must be boolean, got "yes"`.
  *
  * @module
  */
 import { ArgumentError } from "./errors.ts";
 import { StringCommand } from "./command.ts";
+import { OPTION_TYPES, REQUIRED_OPTIONS } from "./option_types_data.ts";
 
-/** Option name -> TypeScript type text, per operation. */
-const registry = new Map<string, Readonly<Record<string, string>>>();
-const requiredOptions = new Map<string, readonly string[]>();
 let enabled = true;
 
 /**
@@ -21,26 +20,6 @@ let enabled = true;
  */
 export function setOptionTypeChecks(on: boolean): void {
   enabled = on;
-}
-
-/**
- * Registers the option types of operations, and the options each must be given
- * (generated: src/operations/option_types.ts).
- *
- * @example
- * ```ts
- * import { registerOptionTypes } from "./option_types.ts";
- * registerOptionTypes({ "demo.touch": { path: "string", mode: "number | null" } }, {
- *   "demo.touch": ["path"],
- * });
- * ```
- */
-export function registerOptionTypes(
-  types: Readonly<Record<string, Record<string, string>>>,
-  required: Readonly<Record<string, readonly string[]>> = {},
-) {
-  for (const [operation, options] of Object.entries(types)) registry.set(operation, options);
-  for (const [operation, names] of Object.entries(required)) requiredOptions.set(operation, names);
 }
 
 /**
@@ -207,7 +186,8 @@ export function checkOptionTypes(
   where: string,
 ): void {
   if (!enabled) return;
-  const missing = (requiredOptions.get(operation) ?? []).filter((name) => args[name] === undefined);
+  const missing = (Object.hasOwn(REQUIRED_OPTIONS, operation) ? REQUIRED_OPTIONS[operation] : [])
+    .filter((name) => args[name] === undefined);
   if (missing.length) {
     throw new ArgumentError(
       `${operation} in ${where}: ${missing.join(", ")} ${
@@ -215,7 +195,7 @@ export function checkOptionTypes(
       } required`,
     );
   }
-  const types = registry.get(operation);
+  const types = Object.hasOwn(OPTION_TYPES, operation) ? OPTION_TYPES[operation] : undefined;
   if (!types) return;
   for (const [name, value] of Object.entries(args)) {
     const type = types[name];

@@ -9,8 +9,6 @@
  * @module
  */
 import { DeployError } from "../core/errors.ts";
-import { registeredFacts } from "../core/fact.ts";
-import { registeredOperations } from "../core/operation.ts";
 import { LIBRARY, VERSION } from "../version.ts";
 
 /** The running copy of the library (a file: URL, an https: URL, or the binary's own). */
@@ -37,10 +35,28 @@ export function setLibraryWarningSink(sink: (message: string) => void): void {
 /** pyinfra's module names that live in another file of ours. */
 export const MODULE_FILE_ALIASES: Record<string, string> = { postgresql: "postgres" };
 
+/**
+ * The modules of the library's operations and facts, by the names their definitions
+ * carry (`src/operations/<module>.ts`, `src/facts/<module>.ts`, with the aliases above).
+ * Plain data, so that resolving an import needs no catalogue; a test checks it against
+ * the built-in catalogue.
+ */
+export const LIBRARY_MODULES: Readonly<Record<"operations" | "facts", readonly string[]>> = {
+  operations: (
+    "apk apt brew bsdinit cargo choco dnf docker files gem git iptables js launchd lxd " +
+    "mysql npm openrc pacman pip pkg pkgin postgres puppet selinux server snap ssh " +
+    "systemd sysvinit upstart vzctl xbps yum zypper"
+  ).split(" "),
+  facts: (
+    "apk apt brew bsdinit cargo choco deb dnf docker files gem git gpg hardware iptables " +
+    "launchd lxd mysql npm openrc pacman pip pkg pkgin postgres postgresql rpm selinux " +
+    "server snap systemd sysvinit upstart vzctl xbps yum zypper"
+  ).split(" "),
+};
+
 function checkModule(kind: string, module: string, specifier: string): string {
-  const names = kind === "facts" ? registeredFacts().keys() : registeredOperations().keys();
-  const modules = new Set([...names].map((n) => n.split(".")[0]));
-  if (modules.has(module)) return MODULE_FILE_ALIASES[module] ?? module;
+  const modules = LIBRARY_MODULES[kind === "facts" ? "facts" : "operations"];
+  if (modules.includes(module)) return MODULE_FILE_ALIASES[module] ?? module;
   throw new DeployError(
     `Unknown tsinfra module ${specifier}: ${kind} modules are ${[...modules].sort().join(", ")}`,
   );

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import "./option_types.ts";
 export * as apk from "./apk.ts";
 export * as apt from "./apt.ts";
 export * as brew from "./brew.ts";

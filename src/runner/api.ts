@@ -14,6 +14,7 @@ import type { DeploySource } from "./prepare.ts";
 import type { DeploySpec } from "./protocol.ts";
 import type { RunReport } from "./report.ts";
 import { runDeploy } from "./run.ts";
+import { BUILTIN_CATALOGUE } from "../catalogue.ts";
 import { deployDirOf } from "./session.ts";
 
 /** A host: its name, or its name and data. */
@@ -165,6 +166,7 @@ export async function run(options: RunApiOptions): Promise<RunResult> {
     return await runDeploy({
       inventory,
       spec,
+      catalogue: BUILTIN_CATALOGUE,
       deployDir: deployDirOf(files, cwd),
       cwd,
       data: options.data,

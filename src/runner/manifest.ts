@@ -53,6 +53,8 @@ export interface ManifestOptions {
   failPercent?: number;
   config?: string;
   groupData?: string;
+  /** The connector module (`--connectors`), relative to the manifest. */
+  connectors?: string;
 }
 
 /** A frozen plan of a sharded run. */
@@ -109,6 +111,7 @@ const manifestSchema = z.object({
     failPercent: z.number().optional(),
     config: z.string().optional(),
     groupData: z.string().optional(),
+    connectors: z.string().optional(),
   }),
   shardKey: z.array(z.string()),
   hosts: z.array(z.string()),

@@ -35,6 +35,8 @@ export interface ShardInit {
   groupDataDir?: string;
   diff: boolean;
   streamOutput: boolean;
+  /** A connector module (`--connectors`, absolute path) each shard loads itself. */
+  connectors?: string;
 }
 
 /** One operation of one host after prepare. */

@@ -5,10 +5,13 @@
  *
  * @module
  */
+import * as nodePath from "node:path";
 import type { EventBus } from "../core/events.ts";
 import type { ConnectorFactory } from "../core/connector.ts";
 import type { GlobalArgumentsInput } from "../core/arguments.ts";
-import { checkHostConnector, connectorFor } from "../connectors/mod.ts";
+import type { Catalogue } from "../core/catalogue.ts";
+import { checkHostConnector, withConnectors } from "../connectors/mod.ts";
+import { loadConnectorModule } from "../loader/connector_module.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { openSession, type Session } from "./session.ts";
 import type { DeploySource } from "./prepare.ts";
@@ -24,6 +27,11 @@ export interface RunOptions {
   inventory: string;
   /** What to run: deploy files, an operation, a command (plain), or a function (in-process only). */
   spec: DeploySpec | DeploySource;
+  /**
+   * The operations and facts a plain spec names (the entry point's built-in catalogue).
+   * Workers load the built-in catalogue themselves.
+   */
+  catalogue: Catalogue;
   /** Folder of the deploy (config.ts and group_data/ are looked up there). */
   deployDir: string;
   /** Working folder: relative local paths resolve against it. */
@@ -54,24 +62,16 @@ export interface RunOptions {
    * `@mycloud/...`). Functions cannot cross into workers: such a run stays in this thread.
    */
   connectors?: Record<string, ConnectorFactory>;
+  /**
+   * A connector module (`--connectors MODULE`): its default export maps prefixes to
+   * connector factories. The coordinator and every worker load it, so the run keeps its
+   * workers.
+   */
+  connectorModule?: string;
   /** Stops the run (Ctrl-C): nothing starts after it, running commands are stopped. */
   signal?: AbortSignal;
   /** Called once the session is loaded (the CLI reads config defaults from it). */
   onSession?: (session: Session) => void;
-}
-
-/** `connectorFor`, with the user's connectors first (by prefix of the host name). */
-function withConnectors(custom?: Record<string, ConnectorFactory>): ConnectorFactory {
-  if (!custom) return connectorFor;
-  return (name, data) => {
-    const chosen = typeof data.connector === "string" ? data.connector : name;
-    for (const [prefix, factory] of Object.entries(custom)) {
-      if (chosen === prefix || chosen.startsWith(prefix + "/")) {
-        return factory(chosen.slice(prefix.length + 1), data);
-      }
-    }
-    return connectorFor(name, data);
-  };
 }
 
 /** Splits hosts into `count` contiguous shards of near-equal size. */
@@ -102,6 +102,10 @@ export function validateRunOptions(options: RunOptions): void {
 /** Runs a deploy and returns its report. */
 export async function runDeploy(options: RunOptions): Promise<CoordinateResult> {
   validateRunOptions(options);
+  const connectorModule = options.connectorModule && nodePath.resolve(options.connectorModule);
+  const fromModule = options.connectorModule
+    ? await loadConnectorModule(options.connectorModule)
+    : {};
   const session = await openSession({
     inventory: options.inventory,
     deployDir: options.deployDir,
@@ -111,7 +115,7 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
     argumentDefaults: options.argumentDefaults,
     configFile: options.configFile,
     groupDataDir: options.groupDataDir,
-    connectorFor: withConnectors(options.connectors),
+    connectorFor: withConnectors({ ...fromModule, ...options.connectors }),
     events: options.events,
   });
   // A host its connector cannot use is bad input (exit 2), not a connection failure.
@@ -129,6 +133,7 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
     groupDataDir: options.groupDataDir,
     diff: options.diff ?? false,
     streamOutput: options.streamOutput ?? false,
+    ...(connectorModule ? { connectors: connectorModule } : {}),
   };
   const plainSpec = options.spec.kind === "function" ? undefined : options.spec;
   const wanted = options.workers ?? (hosts.length > 1 ? navigator.hardwareConcurrency : 0);
@@ -137,13 +142,11 @@ export async function runDeploy(options: RunOptions): Promise<CoordinateResult> 
   const ownerOf = new Map<string, ShardHandle>();
   if (count <= 0) {
     const init: ShardInit = { ...base, hosts, spec: plainSpec ?? { kind: "files", files: [] } };
-    const engine = new ShardEngine(
-      init,
-      options.events,
-      undefined,
-      options.spec.kind === "function" ? options.spec : undefined,
+    const engine = new ShardEngine(init, options.events, {
+      catalogue: options.catalogue,
+      source: options.spec.kind === "function" ? options.spec : undefined,
       session,
-    );
+    });
     await engine.open();
     shards.push(new LocalShard(engine, hosts));
   } else {

@@ -11,6 +11,7 @@ import type { GlobalArgumentsInput } from "../core/arguments.ts";
 import { globalArgumentsFromData, validateGlobalArguments } from "../core/arguments.ts";
 import type { ConnectorFactory } from "../core/connector.ts";
 import type { EventBus } from "../core/events.ts";
+import type { Fact, FactArgs } from "../core/fact.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { groupsOf, type InventorySpec, loadGroupData, loadInventory } from "../loader/inventory.ts";
 import { configDefaults, type DeployConfig, loadConfig } from "../loader/config.ts";
@@ -40,6 +41,8 @@ export interface SessionOptions {
   hosts?: readonly string[];
   /** Do not report phases (shards: the coordinator reports them). @default {false} */
   quiet?: boolean;
+  /** Called with every fact asked of any host (see `HostInit.onFact`). */
+  onFact?: (fact: Fact<unknown, FactArgs>) => void;
 }
 
 /** A loaded session. */
@@ -85,6 +88,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       defaults: { ...fromConfig, ...fromData, ...options.argumentDefaults },
       connector: () => options.connectorFor(declaration.name, data),
       events: options.events,
+      onFact: options.onFact,
     });
   });
   const inventory = new Inventory(hosts);

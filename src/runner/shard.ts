@@ -8,14 +8,16 @@
 import type { EventBus } from "../core/events.ts";
 import type { Host } from "../core/host.ts";
 import { CONNECTOR_ARGUMENT_NAMES, type GlobalArgumentsInput } from "../core/arguments.ts";
-import { registeredFacts } from "../core/fact.ts";
-import { registeredOperations } from "../core/operation.ts";
+import type { Fact, FactArgs } from "../core/fact.ts";
+import type { Catalogue } from "../core/catalogue.ts";
+import type { ConnectorFactory } from "../core/connector.ts";
 import { ArgumentError } from "../core/errors.ts";
 import { DiskFiles } from "../core/local_files.ts";
-import { connectorFor } from "../connectors/mod.ts";
+import { type ConnectorCatalogue, withConnectors } from "../connectors/mod.ts";
 import { stopRunningProcesses } from "../connectors/process.ts";
 import type { DisconnectOptions } from "../core/connector.ts";
 import { loadCustomModule } from "../loader/custom_modules.ts";
+import { loadConnectorModule } from "../loader/connector_module.ts";
 import { connectHosts, openSession, type Session } from "./session.ts";
 import { collectOperations, type DeploySource, prepareHost } from "./prepare.ts";
 import { executeOnHost } from "./execute.ts";
@@ -36,23 +38,25 @@ export type FactRouter = (
   globals: GlobalArgumentsInput,
 ) => Promise<unknown>;
 
-/** Turns a plain deploy spec into deploy code to run for each host. */
-export function deploySource(spec: DeploySpec | DeploySource): DeploySource {
+/**
+ * Turns a plain deploy spec into deploy code to run for each host, finding operations
+ * by name in `catalogue` (or in the user module the spec names).
+ */
+export function deploySource(spec: DeploySpec | DeploySource, catalogue: Catalogue): DeploySource {
   if (spec.kind === "files" || spec.kind === "function") return spec;
   if (spec.kind === "operation" && spec.module) {
     const { name, input, module } = spec;
     return {
       kind: "function",
       fn: async () => {
-        await loadCustomModule(module);
-        const operation = registeredOperations().get(name);
-        if (!operation) throw new ArgumentError(`${module} defines no operation ${name}`);
+        const operation = (await loadCustomModule(module)).operations.get(name);
+        if (!operation) throw new ArgumentError(`${module} exports no operation ${name}`);
         operation(input);
       },
     };
   }
   const name = spec.kind === "exec" ? "server.shell" : spec.name;
-  const operation = registeredOperations().get(name);
+  const operation = catalogue.operations.get(name);
   if (!operation) throw new ArgumentError(`Unknown operation ${name}`);
   const input = spec.kind === "exec" ? { commands: [spec.command] } : spec.input;
   return { kind: "function", fn: () => operation(input) };
@@ -66,13 +70,34 @@ function plainConnectorArguments(globals: GlobalArgumentsInput): GlobalArguments
   return out as GlobalArgumentsInput;
 }
 
+/** Options of {@linkcode ShardEngine}. */
+export interface ShardEngineOptions {
+  /** The operations and facts that plain specs and other shards name. */
+  catalogue: Catalogue;
+  /** Reads facts of hosts owned by other shards (workers only). */
+  router?: FactRouter;
+  /** Deploy code to run instead of the init's plain spec (a function: in-process only). */
+  source?: DeploySource;
+  /** The session, when the caller opened it already (in-process). */
+  session?: Session;
+  /**
+   * Connectors given as functions (API mode, in-process only), over the init's
+   * connector module and the built-in ones.
+   */
+  connectors?: ConnectorCatalogue;
+}
+
 /** The engine side of a shard. */
 export class ShardEngine {
   readonly events: EventBus;
   #init: ShardInit;
+  #catalogue: Catalogue;
   #source: DeploySource;
   #router: FactRouter | undefined;
   #session: Session | undefined;
+  #extraConnectors: ConnectorCatalogue | undefined;
+  /** Facts asked of this shard's hosts, by name: other shards name the deploy's own. */
+  #metFacts = new Map<string, Fact<unknown, FactArgs>>();
   #owned: Host[] = [];
   #plans = new Map<string, HostPlan>();
   /** Each host's operations by id, built on first use (execution looks them up per run). */
@@ -80,18 +105,22 @@ export class ShardEngine {
   #failed = new Set<string>();
   #connections: Promise<Map<string, string>> | undefined;
 
-  constructor(
-    init: ShardInit,
-    events: EventBus,
-    router?: FactRouter,
-    source?: DeploySource,
-    session?: Session,
-  ) {
+  constructor(init: ShardInit, events: EventBus, options: ShardEngineOptions) {
     this.#init = init;
     this.events = events;
-    this.#router = router;
-    this.#source = source ?? deploySource(init.spec);
-    this.#session = session;
+    this.#catalogue = options.catalogue;
+    this.#router = options.router;
+    this.#source = options.source ?? deploySource(init.spec, options.catalogue);
+    this.#session = options.session;
+    this.#extraConnectors = options.connectors;
+  }
+
+  /** The connectors of this shard: the given ones, the connector module's, the built-in. */
+  async #connectorFor(): Promise<ConnectorFactory> {
+    const fromModule = this.#init.connectors
+      ? await loadConnectorModule(this.#init.connectors)
+      : {};
+    return withConnectors({ ...fromModule, ...this.#extraConnectors });
   }
 
   /** Loads config, inventory and group data; marks hosts owned elsewhere as remote. */
@@ -105,9 +134,10 @@ export class ShardEngine {
       argumentDefaults: init.argumentDefaults,
       configFile: init.configFile,
       groupDataDir: init.groupDataDir,
-      connectorFor,
+      connectorFor: await this.#connectorFor(),
       events: this.events,
       quiet: true,
+      onFact: (fact) => this.#metFacts.set(fact.name, fact),
     });
     const owned = new Set(init.hosts);
     this.#owned = this.#session.hosts.filter((h) => owned.has(h.name));
@@ -210,8 +240,13 @@ export class ShardEngine {
     globals: GlobalArgumentsInput,
   ): Promise<unknown> {
     const host = this.#owned.find((h) => h.name === hostName);
-    const fact = registeredFacts().get(factName);
-    if (!host || !fact) throw new Error(`Cannot read fact ${factName} of ${hostName} here`);
+    const fact = this.#catalogue.facts.get(factName) ?? this.#metFacts.get(factName);
+    if (!host) throw new Error(`Cannot read fact ${factName} of ${hostName} here`);
+    if (!fact) {
+      throw new Error(
+        `Cannot read fact ${factName} of ${hostName} from another worker: the worker that owns ${hostName} has not met ${factName} (a fact the deploy defines is known there once its own deploy code reads it); read it there too, or run with --workers 0`,
+      );
+    }
     return await host.getFact(fact, args, globals);
   }
 

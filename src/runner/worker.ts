@@ -1,12 +1,12 @@
 /**
  * The worker entry: one shard of hosts, driven by the coordinator in the main thread
- * through plain messages. Loads the operation and fact catalogue itself.
+ * through plain messages. Loads the built-in catalogue itself (and the connector module
+ * the run names, as the coordinator does).
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import "../operations/mod.ts";
-import "../facts/mod.ts";
+import { BUILTIN_CATALOGUE } from "../catalogue.ts";
 import { EventBus } from "../core/events.ts";
 import type { DisconnectOptions } from "../core/connector.ts";
 import { ShardEngine } from "./shard.ts";
@@ -45,10 +45,13 @@ async function call(method: string, params: unknown[]): Promise<unknown> {
   if (method === "init") {
     const events = new EventBus();
     events.on((event) => post({ type: "event", event }));
-    engine = new ShardEngine(params[0] as ShardInit, events, (host, factName, args, globals) => {
-      const rid = nextRequest++;
-      post({ type: "factRequest", rid, host, factName, args, globals });
-      return new Promise((resolve, reject) => pendingFacts.set(rid, { resolve, reject }));
+    engine = new ShardEngine(params[0] as ShardInit, events, {
+      catalogue: BUILTIN_CATALOGUE,
+      router: (host, factName, args, globals) => {
+        const rid = nextRequest++;
+        post({ type: "factRequest", rid, host, factName, args, globals });
+        return new Promise((resolve, reject) => pendingFacts.set(rid, { resolve, reject }));
+      },
     });
     await engine.open();
     return null;

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { ROOT, run, tsinfraIn } from "../_cli.ts";
+import { ROOT, run, SIM_CONNECTORS, tsinfraIn } from "../_cli.ts";
 import { OTHER_VERSION, serveCheckout } from "../_serve.ts";
 import { VERSION } from "../../src/version.ts";
 
@@ -131,7 +131,16 @@ Deno.test("a deploy may import the library by URL or by path: the CLI binds it t
             JSON.stringify(out)
           } });\nserver.shell({ commands: ["true"] });\n`,
       );
-      const result = await tsinfraIn(dir, "@local,@sim/a", "other.ts", "--dry", "--workers", "2");
+      const result = await tsinfraIn(
+        dir,
+        "@local,@sim/a",
+        "other.ts",
+        "--dry",
+        "--workers",
+        "2",
+        "--connectors",
+        SIM_CONNECTORS,
+      );
       assertEquals(result.code, 0, result.stdout + result.stderr);
       const warnings = (result.stdout + result.stderr).split("\n").filter((l) =>
         l.includes(OTHER_VERSION)

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { assertEquals, assertMatch } from "../_assert.ts";
-import { tsinfraIn } from "../_cli.ts";
+import { SIM_CONNECTORS, tsinfraIn } from "../_cli.ts";
 
 function check(condition: boolean, message?: string): void {
   assertEquals(condition, true, message);
@@ -143,7 +143,15 @@ for (
   Deno.test(`a deploy error (${what}) with two hosts is one message and exit 2, with or without workers`, async () => {
     await withDeploy({ "deploy.ts": FIRST + code + "\n" }, async (dir, canary) => {
       for (const workers of [[], ["--workers", "0"], ["--workers", "2"]]) {
-        const out = await tsinfraIn(dir, "@sim/a,@sim/b", "deploy.ts", "-y", ...workers);
+        const out = await tsinfraIn(
+          dir,
+          "@sim/a,@sim/b",
+          "deploy.ts",
+          "-y",
+          "--connectors",
+          SIM_CONNECTORS,
+          ...workers,
+        );
         assertEquals(out.code, 2, `${workers}: ${out.stdout}${out.stderr}`);
         check(!/Uncaught|at revive/.test(out.stderr), out.stderr);
         assertEquals(out.stderr.trim().split("\n").length, 1, out.stderr);
@@ -160,7 +168,14 @@ Deno.test("a missing required option is one error naming it, exit 2, before the 
     "deploy.ts": FIRST +
       `// @ts-ignore: the missing option is the point\nfiles.line({ path: "/tmp/x" });\n`,
   }, async (dir, canary) => {
-    const out = await tsinfraIn(dir, "@local,@sim/a", "deploy.ts", "-y");
+    const out = await tsinfraIn(
+      dir,
+      "@local,@sim/a",
+      "deploy.ts",
+      "-y",
+      "--connectors",
+      SIM_CONNECTORS,
+    );
     assertEquals(out.code, 2, out.stdout + out.stderr);
     assertMatch(out.stderr, /files\.line in deploy\.ts:4:\d+: line is required/);
     assertEquals(await exists(canary), false);
@@ -176,7 +191,14 @@ Deno.test("a missing files.put source and a template that does not parse stop th
     const put = await tsinfraIn(dir, "@local", "put.ts", "-y");
     assertEquals(put.code, 2, put.stdout + put.stderr);
     assertMatch(put.stderr, /files\.put .* at put\.ts:3:\d+: No such file: .*missing\.txt/);
-    const template = await tsinfraIn(dir, "@local,@sim/a", "template.ts", "-y");
+    const template = await tsinfraIn(
+      dir,
+      "@local,@sim/a",
+      "template.ts",
+      "-y",
+      "--connectors",
+      SIM_CONNECTORS,
+    );
     assertEquals(template.code, 2, template.stdout + template.stderr);
     assertMatch(template.stderr, /Error in template: .*bad\.eta \(L1\)/);
     assertEquals(await exists(canary), false);

@@ -4,7 +4,6 @@
  * `start: false`, managed without an image when it exists, and bad options are refused.
  */
 import * as docker from "../../src/operations/docker.ts";
-import "../../src/operations/option_types.ts";
 import { ArgumentError, OperationError, OperationTypeError } from "../../src/core/errors.ts";
 import { generateWith } from "./_context.ts";
 import { assertEquals, assertRejects, assertThrows } from "../_assert.ts";

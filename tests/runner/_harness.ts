@@ -5,8 +5,7 @@
  * @module
  */
 import * as path from "node:path";
-import "../../src/operations/mod.ts";
-import "../../src/facts/mod.ts";
+import { BUILTIN_CATALOGUE } from "../../src/catalogue.ts";
 import { type EngineEvent, EventBus } from "../../src/core/events.ts";
 import { runDeploy, type RunOptions } from "../../src/runner/run.ts";
 import type { RunReport } from "../../src/runner/report.ts";
@@ -52,6 +51,7 @@ export async function runLocal(
     : options.inventory ?? "@local";
   const { report } = await runDeploy({
     workers: 0,
+    catalogue: BUILTIN_CATALOGUE,
     ...options,
     inventory,
     spec: { kind: "files", files },

@@ -2,12 +2,19 @@
  * `@sim/NAME`: a host that does not exist, for measuring the engine at scale. Every
  * command takes `simLatencyMs` (host data, default 30) and succeeds with no output, as
  * a host where nothing is installed yet; batched fact reads get well-formed frames.
- * It is a benchmark instrument, never a stand-in for a real host in tests.
+ * It is a benchmark instrument, never a stand-in for a real host in tests. It is not
+ * one of tsinfra's connectors: the bench adds it with `--connectors
+ * scripts/bench/sim_connectors.ts` (or `run({ connectors })`).
  *
  * @module
  */
-import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
-import type { StringCommand } from "../core/command.ts";
+import type {
+  CommandOutput,
+  Connector,
+  RunOptions,
+  TransferOptions,
+} from "../../src/core/connector.ts";
+import type { StringCommand } from "../../src/core/command.ts";
 import { setImmediate } from "node:timers";
 
 const FRAME = /echo (__tsinfra_[0-9a-f]+):(\d+); echo/g;
