@@ -73,8 +73,9 @@ async function main(argv: string[]): Promise<number> {
   const filter = filterAt >= 0 ? argv[filterAt + 1] : undefined;
   const dirs = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--filter");
   let roots = dirs.map((d) => path.resolve(d));
+  let pyinfra: string | undefined;
   if (!roots.length) {
-    const pyinfra = pyinfraFixtures();
+    pyinfra = pyinfraFixtures();
     if (!pyinfra) {
       const message = "pyinfra's fixtures were not found (set TSINFRA_PYINFRA_FIXTURES)";
       if (Deno.env.get("CI") === "true") {
@@ -90,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
   const failures: string[] = [];
   const skips: string[] = [];
   const missing = new Set<string>();
+  /** pyinfra's own cases (the shared conformance suite), as opposed to tests/fixtures. */
+  const shared = { passed: 0, total: 0 };
   const row = (module: string) => {
     let r = table.get(module);
     if (!r) table.set(module, r = { passed: 0, failed: 0, skipped: 0, missing: 0 });
@@ -124,6 +127,10 @@ async function main(argv: string[]): Promise<number> {
               : runFactCase(target as Parameters<typeof runFactCase>[0], data);
           }
           row(module)[result.status]++;
+          if (root === pyinfra) {
+            shared.total++;
+            if (result.status === "passed") shared.passed++;
+          }
           if (result.status === "failed") failures.push(`FAIL ${id}\n${result.detail}`);
           if (result.status === "skipped") skips.push(`skip ${id}: ${result.reason}`);
         }
@@ -146,6 +153,7 @@ async function main(argv: string[]): Promise<number> {
       {
         modules: Object.fromEntries([...table.entries()].sort()),
         totals,
+        shared,
         failures,
         skips,
         missing: [...missing].sort(),
@@ -175,6 +183,13 @@ async function main(argv: string[]): Promise<number> {
       `\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped` +
         (totals.missing ? ` (${totals.missing} missing)` : ""),
     );
+    if (shared.total) {
+      console.log(
+        `pyinfra's shared cases: ${shared.passed} of ${shared.total} pass byte for byte (${
+          (100 * shared.passed / shared.total).toFixed(1)
+        }%)`,
+      );
+    }
   }
   return totals.failed ? 1 : 0;
 }

@@ -41,6 +41,14 @@ export interface OperationContext {
   noop(reason: string): void;
   /** A temporary file name on the host, stable for the same seed. */
   tempFilename(seed?: string): string;
+  /**
+   * A private temporary file on the host, for text no other user may read (a crontab):
+   * an unguessable name in the temporary folder, created empty with mode 600 just before
+   * the operation's first command runs (as the user its commands run as, failing if the
+   * name exists, so a planted file or link is never used) and removed when the operation
+   * ends, also when a command fails. No seed: a name derived from one could be guessed.
+   */
+  privateTempFilename(): string;
   /** A timestamp for backup file names. */
   timestamp(): string;
   /** Variables every template sees besides its own (`host`, `inventory`). */

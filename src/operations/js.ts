@@ -66,8 +66,13 @@ export interface RaiseExceptionOptions {
    * (thrown as it is, its message replaced when `message` is given). @default {Error}
    */
   exception?: ErrorClass | Error;
-  /** The error's message. Required unless `exception` is an Error object. */
+  /** The error's message. Required unless `exception` is an Error object, or `args` is given. */
   message?: string;
+  /**
+   * The arguments to construct an Error class with, instead of `message`: for a class
+   * whose constructor takes more than a message (pyinfra's `raise_exception(exc, *args)`).
+   */
+  args?: unknown[];
 }
 
 /**
@@ -81,10 +86,10 @@ export interface RaiseExceptionOptions {
 export const raiseException: Operation<RaiseExceptionOptions> = defineOperation<
   RaiseExceptionOptions
 >("js.raiseException", {
-  argNames: ["exception", "message"],
+  argNames: ["exception", "message", "args"],
   idempotent: false,
   summary: "Raise an exception when the operation runs.",
-  validate({ exception, message }) {
+  validate({ exception, message, args }) {
     if (
       exception !== undefined && typeof exception !== "function" && !(exception instanceof Error)
     ) {
@@ -95,20 +100,30 @@ export const raiseException: Operation<RaiseExceptionOptions> = defineOperation<
     if (message !== undefined && typeof message !== "string") {
       throw new OperationTypeError("js.raiseException: `message` must be a string");
     }
-    if (message === undefined && !(exception instanceof Error)) {
+    if (args !== undefined) {
+      if (!Array.isArray(args)) {
+        throw new OperationTypeError("js.raiseException: `args` must be an array");
+      }
+      if (message !== undefined || exception instanceof Error) {
+        throw new OperationTypeError(
+          "js.raiseException: `args` constructs an Error class; give `message` or `args`, not both",
+        );
+      }
+    } else if (message === undefined && !(exception instanceof Error)) {
       throw new OperationTypeError(
         "js.raiseException: `message` is required unless `exception` is an Error object",
       );
     }
   },
-  async *generator({ exception = Error, message }) {
+  async *generator({ exception = Error, message, args }) {
+    const constructWith = args ?? (message === undefined ? [] : [message]);
     const raiseExc = () => {
       if (exception instanceof Error) {
         if (message !== undefined) exception.message = message;
         throw exception;
       }
-      throw new exception(message);
+      throw new exception(...(constructWith as [string?]));
     };
-    yield new FunctionCommand("raise_exc", raiseExc, message === undefined ? [] : [message]);
+    yield new FunctionCommand("raise_exc", raiseExc, constructWith);
   },
 });

@@ -28,7 +28,7 @@ export async function executeOnHost(
   planned: PlannedOperation,
   options: ExecuteOptions,
 ): Promise<OperationOutcome> {
-  const { ctx, noopReason } = createOperationContext(
+  const { ctx, noopReason, privateTempFiles } = createOperationContext(
     host,
     options.inventory,
     planned.globals,
@@ -58,7 +58,7 @@ export async function executeOnHost(
   if (!conditionOk) {
     return finish(skippedOutcome("_if condition is false"));
   }
-  const run = new OperationRun(host, planned, globals, options.local, options);
+  const run = new OperationRun(host, planned, globals, options.local, options, privateTempFiles);
   const args = host.connectorArguments(planned.globals);
   if (globals._precondition) {
     const output = await host.run(new StringCommand([globals._precondition]), args);
@@ -100,10 +100,15 @@ export async function executeOnHost(
         if (!globals._continueOnError) break;
       }
     }
-    if (!error) error = await run.flush();
+    // The last commands take the removal of ctx.privateTempFilename()'s files along.
+    if (!error) error = await run.finish();
   } catch (thrown) {
     error ??= thrown instanceof CarriedFailure ? thrown.failure : failureOf(thrown);
   }
+  // On every other path (a command failed, the generator threw) they are removed here
+  // (always called: `error ??= await ...` would skip it after a failure).
+  const leftover = await run.removePrivateFiles();
+  error ??= leftover;
   if (!error && globals._postcondition) {
     const output = await host.run(new StringCommand([globals._postcondition]), args);
     if (output.exitCode !== 0) {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { OperationContext } from "../core/operation.ts";
 import type { GlobalArguments, GlobalArgumentsInput } from "../core/arguments.ts";
 import { GLOBAL_ARGUMENT_DEFAULTS } from "../core/arguments.ts";
@@ -30,10 +30,15 @@ export function backupTimestamp(date = new Date()): string {
   }-${p(date.getMinutes())}-${p(date.getSeconds())}`;
 }
 
-/** An operation context plus the noop reason it collected. */
+/** An operation context plus the noop reason and private files it collected. */
 export interface ContextHandle {
   ctx: OperationContext;
   noopReason(): string | undefined;
+  /**
+   * The names `ctx.privateTempFilename()` gave, in order, growing as the generator asks:
+   * the operation's run creates them before its next command and removes them at its end.
+   */
+  readonly privateTempFiles: readonly string[];
 }
 
 /** Creates the context of one run of an operation's generator on a host. */
@@ -44,6 +49,7 @@ export function createOperationContext(
   local: LocalFiles,
 ): ContextHandle {
   let reason: string | undefined;
+  const privateTempFiles: string[] = [];
   const resolved = resolveGlobals(host, globals);
   const tempDir = resolved._tempDir ?? (host.data._tempDir as string | undefined) ?? "/tmp";
   const ctx: OperationContext = {
@@ -65,8 +71,14 @@ export function createOperationContext(
       const basis = seed ?? `${Date.now()}-${Math.random()}`;
       return `${tempDir}/tsinfra-${createHash("sha1").update(basis).digest("hex")}`;
     },
+    privateTempFilename() {
+      // 160 random bits, shaped as tempFilename's names (tsinfra- and 40 hex digits).
+      const name = `${tempDir}/tsinfra-${randomBytes(20).toString("hex")}`;
+      privateTempFiles.push(name);
+      return name;
+    },
     timestamp: () => backupTimestamp(),
     templateGlobals: { host, inventory },
   };
-  return { ctx, noopReason: () => reason };
+  return { ctx, noopReason: () => reason, privateTempFiles };
 }

@@ -11,10 +11,11 @@ import {
   DownloadCommand,
   FunctionCommand,
   type OperationCommand,
+  quote,
   StringCommand,
   UploadCommand,
 } from "../core/command.ts";
-import type { GlobalArguments } from "../core/arguments.ts";
+import type { ConnectorArguments, GlobalArguments } from "../core/arguments.ts";
 import type { CommandOutput } from "../core/connector.ts";
 import type { FactPrefetch, Host } from "../core/host.ts";
 import { splitLines } from "../core/host.ts";
@@ -47,6 +48,66 @@ function failedHow(exitCode: number): string {
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
 /**
+ * Creates private temporary files: empty, mode 600 (`umask 077`), and only when nothing
+ * is at the name (`set -C`: the shell opens with O_EXCL, so it neither truncates an
+ * existing file nor follows a planted link to create one). The shell's noclobber still
+ * opens an existing FIFO or device, or a link to one: the checks after it refuse what is
+ * not a regular file of its own. The name is random, so none of that happens unless
+ * someone reads it from the process list and races the creation; then the operation
+ * fails and nothing of it is written anywhere else.
+ */
+function createPrivateFiles(files: readonly string[]): StringCommand {
+  return new StringCommand([
+    "{ ( umask 077 && set -C",
+    ...files.flatMap((file) => ["&& : >", quote(file)]),
+    ")",
+    ...files.flatMap((file) => ["&& [ -f", quote(file), "] && [ ! -h", quote(file), "]"]),
+    "; } || { echo",
+    quote(
+      `Cannot create the private temporary file ${files.join(" ")}: ` +
+        "the name is taken or the folder cannot be written",
+    ),
+    ">&2; false; }",
+  ]);
+}
+
+/**
+ * Removes private temporary files and whatever sed's in-place editing left beside one
+ * (`FILE.TIMESTAMP`, when it failed before removing it). `rm -f` never follows a link.
+ */
+function removePrivateFiles(files: readonly string[]): StringCommand {
+  return new StringCommand([
+    "rm -f --",
+    ...files.flatMap((file) => [quote(file), `${quote(file)}.*`]),
+  ]);
+}
+
+/** `command`, then `removal` whatever the command's status, which stays the result. */
+function withRemoval(command: StringCommand, removal: StringCommand): StringCommand {
+  return new StringCommand(
+    // A subshell, so that an `exit` of the command cannot skip the removal; the newline
+    // keeps a trailing here-document or comment inside it.
+    ["( ", command, "\n); __tsinfra_r=$?; ", removal, "; (exit $__tsinfra_r)"],
+    { separator: "", connectorArgs: command.connectorArgs, secretInput: command.secretInput },
+  );
+}
+
+/** `command`, run only once the private files are created (a failure names them). */
+function withCreation(files: readonly string[], command: StringCommand): StringCommand {
+  return new StringCommand([createPrivateFiles(files), " && {\n", command, "\n}"], {
+    separator: "",
+    connectorArgs: command.connectorArgs,
+    secretInput: command.secretInput,
+  });
+}
+
+/** Private temporary files created with the same connector arguments. */
+interface PrivateFiles {
+  files: readonly string[];
+  connectorArgs: Partial<ConnectorArguments>;
+}
+
+/**
  * The commands of one operation on one host as they are yielded: shell commands batched
  * into one round trip where that changes nothing, uploads with the commands after them,
  * function commands, retries, and the output and change they add up to.
@@ -60,13 +121,27 @@ export class OperationRun {
   #pending: { command: StringCommand; description: string }[] = [];
   /** An upload waiting to go with the shell commands that follow it (chmod, chown). */
   #upload: { command: UploadCommand; description: string } | undefined;
+  /** How many of `privateFiles` are created (or queued to be, with a command). */
+  #privateCreated = 0;
+  /** Private files created (or queued) and not removed yet. */
+  #privateLeft: PrivateFiles[] = [];
 
+  /**
+   * @param privateFiles The names `ctx.privateTempFilename()` gave (growing as the
+   * generator asks). Each is created just before the first command yielded after it was
+   * named, with that command's connector arguments (so it belongs to the user commands
+   * run as), and removed when the operation ends ({@linkcode finish} with the last
+   * commands, {@linkcode removePrivateFiles} on every other path). A controller killed
+   * in between leaves at worst that file, private (600) and holding what the operation
+   * wrote to it (for server.crontab: empty or a copy of the crontab).
+   */
   constructor(
     readonly host: Host,
     readonly planned: PlannedOperation,
     readonly globals: GlobalArguments,
     readonly local: LocalFiles,
     readonly options: ExecuteOptions,
+    readonly privateFiles: readonly string[] = [],
   ) {}
 
   /**
@@ -88,12 +163,22 @@ export class OperationRun {
     const command = checkYielded(yielded);
     const description = describeCommand(command);
     this.changed = true;
+    const fresh = this.privateFiles.slice(this.#privateCreated);
     if (command instanceof StringCommand && this.#batchable(command)) {
-      this.#pending.push({ command, description });
+      if (fresh.length) {
+        // Created in the command's own round trip, just before it.
+        this.#privateCreated += fresh.length;
+        this.#privateLeft.push({ files: fresh, connectorArgs: {} });
+        this.#pending.push({ command: withCreation(fresh, command), description });
+      } else this.#pending.push({ command, description });
       return undefined;
     }
     const failed = await this.flush();
     if (failed) return failed;
+    if (fresh.length) {
+      const refused = await this.#createPrivateFiles(fresh, command.connectorArgs);
+      if (refused) return refused;
+    }
     if (command instanceof UploadCommand && this.#batchable(command)) {
       // Sent with the shell commands that follow it, in the upload's own round trip.
       this.#upload = { command, description };
@@ -148,6 +233,88 @@ export class OperationRun {
    * runs in its own subshell and the first failure stops the rest and names itself.
    */
   async flush(): Promise<PlainFailure | undefined> {
+    return await this.#flush();
+  }
+
+  /**
+   * Sends the queued commands at the operation's end, as {@linkcode flush}, with the
+   * removal of its private temporary files in the same round trip: the removal runs
+   * whether the commands succeed or fail. Files it could not take along are left to
+   * {@linkcode removePrivateFiles}.
+   */
+  async finish(): Promise<PlainFailure | undefined> {
+    const plain = this.#privateLeft.filter((p) => Object.keys(p.connectorArgs).length === 0);
+    if (!this.#pending.length || this.#upload || !plain.length) return await this.flush();
+    return await this.#flush({
+      command: removePrivateFiles(plain.flatMap((p) => p.files)),
+      done: () => {
+        this.#privateLeft = this.#privateLeft.filter((p) => !plain.includes(p));
+      },
+    });
+  }
+
+  /**
+   * Removes the private temporary files still on the host, in a round trip of their own
+   * (none when nothing is left): for when the operation ends, whatever happened. A
+   * failure is returned, never thrown.
+   */
+  async removePrivateFiles(): Promise<PlainFailure | undefined> {
+    let failure: PlainFailure | undefined;
+    for (const left of this.#privateLeft) {
+      const command = removePrivateFiles(left.files);
+      try {
+        const output = await this.host.run(
+          command,
+          this.host.connectorArguments({ ...this.planned.globals, ...left.connectorArgs }),
+        );
+        if (output.exitCode !== 0) {
+          failure ??= {
+            class: "CommandError",
+            message: `Cannot remove a private temporary file: ${left.files.join(" ")}` +
+              (output.stderr.trim() ? `\n${output.stderr.trim()}` : ""),
+            command: command.masked(),
+            exitCode: output.exitCode,
+          };
+        }
+      } catch (error) {
+        failure ??= failureOf(error);
+      }
+    }
+    this.#privateLeft = [];
+    return failure;
+  }
+
+  /** Creates private files in a round trip of their own (before a command that is not batched). */
+  async #createPrivateFiles(
+    files: readonly string[],
+    connectorArgs: Partial<ConnectorArguments>,
+  ): Promise<PlainFailure | undefined> {
+    this.#privateCreated += files.length;
+    // Listed first: were the round trip lost midway, the removal is still tried.
+    this.#privateLeft.push({ files, connectorArgs });
+    const command = createPrivateFiles(files);
+    try {
+      const output = await this.host.run(
+        command,
+        this.host.connectorArguments({ ...this.planned.globals, ...connectorArgs }),
+      );
+      if (output.exitCode === 0) return undefined;
+      const detail = output.stderr.trim().split("\n").slice(-3).join("\n");
+      return {
+        class: "CommandError",
+        message: `${failedHow(output.exitCode)}: ${command.masked()}` +
+          (detail ? `\n${detail}` : ""),
+        command: command.masked(),
+        exitCode: output.exitCode,
+      };
+    } catch (error) {
+      return failureOf(error);
+    }
+  }
+
+  async #flush(
+    removal?: { command: StringCommand; done: () => void },
+  ): Promise<PlainFailure | undefined> {
     const pending = this.#pending;
     this.#pending = [];
     const upload = this.#upload;
@@ -159,7 +326,12 @@ export class OperationRun {
       this.commands.push(pending[0].description);
       events.emit({ type: "command", host: this.host.name, command: pending[0].description });
       try {
-        return await this.#shell(pending[0].command, pending[0].description, this.options.prefetch);
+        const command = removal
+          ? withRemoval(pending[0].command, removal.command)
+          : pending[0].command;
+        const failed = await this.#shell(command, pending[0].description, this.options.prefetch);
+        removal?.done();
+        return failed;
       } finally {
         this.host.invalidateFacts();
       }
@@ -171,12 +343,14 @@ export class OperationRun {
     const args = this.host.connectorArguments(this.planned.globals);
     let output;
     try {
+      const script = this.#batchScript(pending, marker);
       output = await this.host.run(
-        this.#batchScript(pending, marker),
+        removal ? withRemoval(script, removal.command) : script,
         args,
         this.#sink(),
         this.options.prefetch,
       );
+      removal?.done();
     } finally {
       this.host.invalidateFacts();
     }

@@ -44,6 +44,7 @@ export async function generateLocally<A>(
     local: new DiskFiles(cwd),
     noop: (reason) => (noop = reason),
     tempFilename: () => "/tmp/tsinfra-unit-temp",
+    privateTempFilename: () => "/tmp/tsinfra-unit-temp",
     timestamp: () => "a-timestamp",
     templateGlobals: { host: { name: "@local" } },
   };
@@ -88,6 +89,7 @@ export async function generateWith<A>(
     local: options.local ?? new DiskFiles(),
     noop: (reason) => (noop = reason),
     tempFilename: () => "/tmp/tsinfra-unit-temp",
+    privateTempFilename: () => "/tmp/tsinfra-unit-temp",
     timestamp: () => "a-timestamp",
     templateGlobals: options.templateGlobals ?? { host: { name } },
   };

@@ -56,6 +56,7 @@ async function predictAndRun(
     local: new DiskFiles(dir),
     noop: () => {},
     tempFilename: () => path.join(dir, "temp"),
+    privateTempFilename: () => path.join(dir, "temp"),
     timestamp: () => "a-timestamp",
     templateGlobals: {},
     diff: (_path, _before, after) => (predicted = after),

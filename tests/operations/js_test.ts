@@ -136,3 +136,28 @@ Deno.test("js.raiseException throws an Error object as it is, and needs a messag
     /must be an Error class or object/,
   );
 });
+
+Deno.test("js.raiseException constructs a class with `args` (python.raise_exception(exc, *args)), and refuses args with a message", async () => {
+  class Coded extends Error {
+    constructor(readonly what: string, readonly code: string) {
+      super(`${what} (${code})`);
+    }
+  }
+  const [command] = await generated(
+    raiseException.generate(
+      { exception: Coded as unknown as new (message?: string) => Error, args: ["arg1", "arg2"] },
+      NO_CONTEXT,
+    ),
+  );
+  assertEquals(commandToJson(command), ["raise_exc", ["arg1", "arg2"], {}]);
+  const error = await assertRejects(async () => await command.fn(FN_CONTEXT), /^arg1 \(arg2\)$/);
+  assertEquals(error instanceof Coded && error.code === "arg2", true);
+  assertThrows(
+    () => raiseException.splitArguments({ args: ["a"], message: "b" }, "test"),
+    /give `message` or `args`, not both/,
+  );
+  assertThrows(
+    () => raiseException.splitArguments({ args: "a" }, "test"),
+    /must be an array|`args`/,
+  );
+});

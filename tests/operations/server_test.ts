@@ -1,8 +1,10 @@
 /**
  * Server operations beyond pyinfra's cases: hostile names, paths and values stay one
  * argument (checked through a real `sh -c`), crontab edits round-trip through a fake
- * crontab (which reads the new crontab from stdin), and the places where tsinfra is stricter than pyinfra.
+ * crontab (in a script, and through the engine with its private temporary file), and the
+ * places where tsinfra is stricter than pyinfra.
  */
+import * as path from "node:path";
 import {
   crontab,
   group,
@@ -19,13 +21,25 @@ import {
 } from "../../src/operations/server.ts";
 import { waitAndReconnect } from "../../src/operations/server/reboot.ts";
 import { Crontab } from "../../src/facts/server/system.ts";
-import type { Operation, OperationContext } from "../../src/core/operation.ts";
+import {
+  defineOperation,
+  type Operation,
+  type OperationContext,
+} from "../../src/core/operation.ts";
+import { sh as shTag } from "../../src/core/command.ts";
 import type { Fact, FactArgs } from "../../src/core/fact.ts";
-import { GLOBAL_ARGUMENT_DEFAULTS } from "../../src/core/arguments.ts";
+import { GLOBAL_ARGUMENT_DEFAULTS, type GlobalArgumentsInput } from "../../src/core/arguments.ts";
 import { DiskFiles } from "../../src/core/local_files.ts";
 import { commandToJson } from "../../scripts/fixtures/cases.ts";
 import { generateLocally, sh } from "./_context.ts";
-import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "../_assert.ts";
+import { run as runApi } from "../../src/runner/api.ts";
+import {
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "../_assert.ts";
 
 /** Fact values by fact name: a value, or a function of the fact's arguments. */
 type FactTable = Record<string, unknown>;
@@ -57,6 +71,7 @@ async function run<A>(op: Operation<A>, args: A, facts: FactTable = {}, cwd = "/
     local: new DiskFiles(cwd),
     noop: (reason) => (noop = reason),
     tempFilename: () => "/tmp/tsinfra-temp",
+    privateTempFilename: () => "/tmp/tsinfra-temp",
     timestamp: () => "a-timestamp",
     templateGlobals: {},
   };
@@ -164,7 +179,10 @@ Deno.test("server.group quotes a hostile group name and gid", async () => {
 });
 
 Deno.test("server.wait refuses a port that is not a number", () => {
-  assertThrows(() => wait.splitArguments({ port: "80; reboot" }, "test"), /port must be a number/);
+  assertThrows(
+    () => wait.splitArguments({ port: "80; reboot" }, "test"),
+    /port must be (a )?number/,
+  );
 });
 
 // --- crontab: the generated commands run against a fake `crontab` on a real file ------
@@ -187,8 +205,10 @@ async function cronRound(file: string, args: Parameters<typeof crontab.generate>
   const script = result.commands.map((c) => String(c).replaceAll("/tmp/tsinfra-temp", "$TMPF"))
     .join(" &&\n");
   if (script) {
+    // The temporary file starts empty and is removed afterwards, as the engine does.
     const out = await sh(
-      `export CRONTAB_FILE='${file}' TMPF='${file}.tmp'\n${FAKE_CRONTAB}\n${script}`,
+      `export CRONTAB_FILE='${file}' TMPF='${file}.tmp'\n${FAKE_CRONTAB}\n: > "$TMPF" &&\n${script}` +
+        `\nstatus=$?; rm -f "$TMPF"; exit $status`,
       "/",
     );
     assertEquals(out.code, 0, out.stderr);
@@ -239,6 +259,26 @@ Deno.test("server.crontab with a name replaces the named entry when its command 
   }
 });
 
+Deno.test("server.crontab edits only the entry's line when a comment or a longer command holds its command", async () => {
+  const file = await Deno.makeTempFile();
+  const others = "# pyinfra-name=/opt/backup\n0 1 * * * /opt/backup --full\n";
+  const comment = "# /opt/backup runs at night\n";
+  try {
+    await Deno.writeTextFile(file, `${others}0 2 * * * /opt/backup\n${comment}`);
+    const job = { command: "/opt/backup", hour: 3, minute: 0 };
+    const edited = await cronRound(file, job);
+    // pyinfra's `.*/opt/backup.*` would have rewritten all four lines.
+    assertStringIncludes(String(edited.commands[1]), "/^[[:space:]]*#/!s/");
+    assertEquals(edited.text, `${others}0 3 * * * /opt/backup\n${comment}`);
+    assertEquals((await cronRound(file, job)).commands, []);
+    const removed = await cronRound(file, { command: "/opt/backup", present: false });
+    assertEquals(removed.text, `${others}\n${comment}`);
+  } finally {
+    await Deno.remove(file);
+    await Deno.remove(`${file}.tmp`).catch(() => {});
+  }
+});
+
 Deno.test("server.crontab: an unchanged special_time entry is a no-op (pyinfra always edited it)", async () => {
   const facts = {
     "server.Crontab": { "/opt/boot": { special_time: "@reboot", comments: [] } },
@@ -246,7 +286,12 @@ Deno.test("server.crontab: an unchanged special_time entry is a no-op (pyinfra a
   const same = await run(crontab, { command: "/opt/boot", specialTime: "@reboot" }, facts);
   assertEquals([same.commands, same.noop], [[], "crontab /opt/boot exists"]);
   const timed = await run(crontab, { command: "/opt/boot", hour: 4 }, facts);
-  assertEquals(timed.commands.length, 1);
+  assertEquals(timed.commands, [
+    "crontab -l  > /tmp/tsinfra-temp",
+    "sed -i.a-timestamp 's/.*\\/opt\\/boot.*/* 4 * * * \\/opt\\/boot/' /tmp/tsinfra-temp" +
+    " && rm -f /tmp/tsinfra-temp.a-timestamp",
+    "crontab  /tmp/tsinfra-temp",
+  ]);
 });
 
 Deno.test("server.crontab passes the user to the fact and to crontab -u, quoted", async () => {
@@ -254,10 +299,218 @@ Deno.test("server.crontab passes the user to the fact and to crontab -u, quoted"
     "server.Crontab": { "/x": { minute: 0, comments: [] } },
   });
   assertEquals(asked, ['server.Crontab({"user":"a b"})']);
-  // One pipe, no temporary file: read the user's crontab, edit, install from stdin.
-  assertEquals(commands.length, 1);
-  assertStringIncludes(String(commands[0]), `tab="$(crontab -l -u 'a b' )"`);
-  assertStringIncludes(String(commands[0]), "| crontab -u 'a b' -");
+  // The user's crontab is copied into the private temporary file, edited, installed.
+  assertEquals(commands, [
+    "crontab -l -u 'a b' > /tmp/tsinfra-temp",
+    "echo '* * * * * true' >> /tmp/tsinfra-temp",
+    "crontab -u 'a b' /tmp/tsinfra-temp",
+  ]);
+});
+
+// --- crontab through the engine: the private temporary file ---------------------------
+
+/**
+ * A fake `crontab` program: `-l` prints $CRONTAB_FILE (and fails, as cron does, when there
+ * is none, or when $CRONTAB_FAIL is `list` and its output goes to a file: the operation's
+ * copy, not the fact); `crontab [-u USER] FILE` logs FILE's mode and type to $CRONTAB_LOG,
+ * then installs it (or fails, when $CRONTAB_FAIL is `install`).
+ */
+const FAKE_CRONTAB_PROGRAM = `#!/bin/sh
+if [ "$1" = -u ]; then shift 2; fi
+case "$1" in
+  -l)
+    if [ ! -e "$CRONTAB_FILE" ] || { [ "$CRONTAB_FAIL" = list ] && [ -f /dev/stdout ]; }; then
+      echo "no crontab for $(id -un)" >&2; exit 1
+    fi
+    cat "$CRONTAB_FILE" ;;
+  *)
+    stat -c '%a %F' "$1" >> "$CRONTAB_LOG"
+    if [ "$CRONTAB_FAIL" = install ]; then echo "crontab: refused" >&2; exit 1; fi
+    cat "$1" > "$CRONTAB_FILE" ;;
+esac
+`;
+
+/** A folder with the fake crontab on PATH, the crontab, its log and a temporary folder. */
+async function withFakeCron(
+  fn: (cron: {
+    dir: string;
+    tmp: string;
+    file: string;
+    log: string;
+    globals: GlobalArgumentsInput;
+  }) => Promise<void>,
+) {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "tsinfra-cron-" }));
+  try {
+    await Deno.mkdir(path.join(dir, "bin"));
+    await Deno.mkdir(path.join(dir, "tmp"));
+    await Deno.writeTextFile(path.join(dir, "bin", "crontab"), FAKE_CRONTAB_PROGRAM);
+    await Deno.chmod(path.join(dir, "bin", "crontab"), 0o755);
+    const file = path.join(dir, "crontab");
+    const log = path.join(dir, "log");
+    await Deno.writeTextFile(log, "");
+    const tmp = path.join(dir, "tmp");
+    const globals: GlobalArgumentsInput = {
+      _tempDir: tmp,
+      _env: {
+        PATH: `${path.join(dir, "bin")}:${Deno.env.get("PATH")}`,
+        CRONTAB_FILE: file,
+        CRONTAB_LOG: log,
+      },
+    };
+    await fn({ dir, tmp, file, log, globals });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Runs deploy code on @local; returns each operation's report and the host's round trips. */
+async function runOnLocal(operations: () => void, globals: GlobalArgumentsInput) {
+  const { report } = await runApi({ inventory: ["@local"], operations, globals });
+  const local = report.hosts["@local"];
+  return { operations: local.operations, roundTrips: local.stats.roundTrips };
+}
+
+/** The names in the temporary folder. */
+async function tempNames(tmp: string): Promise<string[]> {
+  return (await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name).sort();
+}
+
+Deno.test("server.crontab edits in a private (600) temporary file, removed after success and after each kind of failure", async (t) => {
+  const job = { command: "/usr/bin/backup --all", cronName: "backup", hour: 2, minute: 0 };
+  const cases: {
+    name: string;
+    fail?: "list" | "install";
+    extra?: GlobalArgumentsInput;
+    success: boolean;
+    installs: number;
+  }[] = [
+    { name: "success", success: true, installs: 1 },
+    {
+      name: "the copy of the crontab fails (first command)",
+      fail: "list",
+      success: false,
+      installs: 0,
+    },
+    { name: "the install fails (last command)", fail: "install", success: false, installs: 1 },
+    {
+      // _retries sends each command on its own: creation and removal go on their own too.
+      name: "the install fails, unbatched and retried",
+      fail: "install",
+      extra: { _retries: 1, _retryDelay: 0 },
+      success: false,
+      installs: 2,
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () =>
+      withFakeCron(async ({ tmp, file, log, globals }) => {
+        await Deno.writeTextFile(file, "1 1 * * * /bin/true other\n");
+        const env = { ...(globals._env as Record<string, string>), CRONTAB_FAIL: c.fail ?? "" };
+        const { operations } = await runOnLocal(
+          () => crontab(job),
+          { ...globals, ...c.extra, _env: env },
+        );
+        assertEquals(operations.map((o) => o.success), [c.success], JSON.stringify(operations));
+        // While crontab read it, the file was a private regular file ...
+        assertEquals(await Deno.readTextFile(log), "600 regular file\n".repeat(c.installs));
+        // ... and nothing is left of it, whichever command failed.
+        assertEquals(await tempNames(tmp), []);
+        assertEquals(
+          await Deno.readTextFile(file),
+          c.success
+            ? "1 1 * * * /bin/true other\n\n# pyinfra-name=backup\n0 2 * * * /usr/bin/backup --all\n"
+            : "1 1 * * * /bin/true other\n",
+        );
+      }));
+  }
+});
+
+Deno.test("server.crontab costs one round trip for its commands, the temporary file's creation and removal included", async () => {
+  await withFakeCron(async ({ file, globals }) => {
+    await Deno.writeTextFile(file, "1 1 * * * /bin/true other\n");
+    const job = { command: "/usr/bin/backup", hour: 2 };
+    const first = await runOnLocal(() => crontab(job), globals);
+    const second = await runOnLocal(() => crontab(job), globals);
+    assertEquals(first.operations.map((o) => o.status), ["changed"]);
+    assertEquals(second.operations.map((o) => o.status), ["noChange"]);
+    // The changing run has exactly one round trip more than the one that reads the fact only.
+    assertEquals(first.roundTrips - second.roundTrips, 1);
+  });
+});
+
+Deno.test("a private temporary file is never one planted at its name: a link is not followed", async (t) => {
+  // The name is random: a planted file is only possible for someone who read it from the
+  // process list. This plants one where the name is known (in the generator) and checks
+  // that the operation fails without writing through it.
+  const names: string[] = [];
+  const planted = defineOperation<{ victim: string; kind: "link" | "file" }>("test.planted", {
+    argNames: ["victim", "kind"],
+    async *generator({ victim, kind }, ctx) {
+      const temp = ctx.privateTempFilename();
+      names.push(temp);
+      if (kind === "link") await Deno.symlink(victim, temp);
+      else await Deno.writeTextFile(temp, "the attacker's");
+      yield shTag`echo secret > ${temp}`;
+    },
+  });
+  for (
+    const [name, kind, victimText] of [
+      ["a link to an existing file", "link", "victim\n"],
+      ["a link to a missing file", "link", null],
+      ["a file", "file", "victim\n"],
+    ] as const
+  ) {
+    await t.step(name, () =>
+      withFakeCron(async ({ dir, tmp, globals }) => {
+        const victim = path.join(dir, "victim");
+        if (victimText !== null) await Deno.writeTextFile(victim, victimText);
+        const { operations } = await runOnLocal(() => planted({ victim, kind }), globals);
+        assertEquals(operations.map((o) => o.success), [false]);
+        assertStringIncludes(operations[0].error ?? "", "Cannot create the private temporary file");
+        if (victimText === null) await assertRejects(() => Deno.lstat(victim));
+        else assertEquals(await Deno.readTextFile(victim), victimText);
+        for (const entry of await tempNames(tmp)) {
+          // What prepare planted (at another random name) is left; execution's is removed.
+          assertEquals(names.slice(0, -1).map((n) => path.basename(n)).includes(entry), true);
+        }
+      }));
+  }
+  // Every name is new: 160 random bits, never derived from a seed.
+  assertEquals(new Set(names).size, names.length);
+  for (const name of names) assertMatch(path.basename(name), /^tsinfra-[0-9a-f]{40}$/);
+});
+
+Deno.test("server.crontab writes a command with \\, &, /, .* and $(...) exactly, runs none of it, and changes nothing the second time", async () => {
+  await withFakeCron(async ({ dir, tmp, file, globals }) => {
+    const canary = path.join(dir, "canary");
+    const command =
+      `grep -E 'a.*b\\1' /var/log/x && echo "a&b \\\\n" $(touch ${canary}) \`touch ${canary}\` | sed 's/a/b/'`;
+    await Deno.writeTextFile(file, 'MAILTO=""\n1 1 * * * /bin/true other\n');
+    const steps: [string, Record<string, unknown>, string][] = [
+      ["add", { hour: 1 }, `* 1 * * * ${command}`],
+      ["edit", { hour: 2, minute: "*/5" }, `*/5 2 * * * ${command}`],
+    ];
+    const head = 'MAILTO=""\n1 1 * * * /bin/true other\n\n# pyinfra-name=job\n';
+    for (const [step, times, line] of steps) {
+      for (const [run, status] of [[1, "changed"], [2, "noChange"]] as const) {
+        const { operations } = await runOnLocal(
+          () => crontab({ command, cronName: "job", ...times }),
+          globals,
+        );
+        assertEquals(operations.map((o) => o.status), [status], `${step}, run ${run}`);
+        assertEquals(await Deno.readTextFile(file), `${head}${line}\n`, `${step}, run ${run}`);
+      }
+    }
+    for (const [run, status] of [[1, "changed"], [2, "noChange"]] as const) {
+      const { operations } = await runOnLocal(() => crontab({ command, present: false }), globals);
+      assertEquals(operations.map((o) => o.status), [status], `remove, run ${run}`);
+    }
+    // As pyinfra, removal empties the entry's line.
+    assertEquals(await Deno.readTextFile(file), `${head}\n`);
+    await assertRejects(() => Deno.lstat(canary));
+    assertEquals(await tempNames(tmp), []);
+  });
 });
 
 // --- system settings ----------------------------------------------------------------
@@ -410,7 +663,7 @@ Deno.test("server.reboot waits, polls until the host answers, and gives up after
     () => waitAndReconnect(down, 0, 0.001, 0.003),
     /^Server did not reboot in time \(reboot_timeout=0.003s\)$/,
   );
-  assertThrows(() => reboot.splitArguments({ delay: "soon" }, "test"), /delay must be a number/);
+  assertThrows(() => reboot.splitArguments({ delay: "soon" }, "test"), /delay must be (a )?number/);
 });
 
 // --- real accounts (root only) ----------------------------------------------------------

@@ -1,22 +1,33 @@
 /**
- * `server.crontab`: one entry of a user's crontab, edited in a pipe
- * (`crontab -l | awk ... | crontab -`): no temporary file holds the crontab.
+ * `server.crontab`: one entry of a user's crontab, edited as pyinfra does (`crontab -l >
+ * FILE`, `echo`/sed on FILE, `crontab FILE`) but in a private temporary file
+ * (`ctx.privateTempFilename()`: random name, mode 600, removed on every path), with the
+ * entry's text taken literally by sed and written with printf when dash's echo would read
+ * it.
  *
  * @module
  */
 import { defineOperation, type Operation } from "../../core/operation.ts";
 import { quote, StringCommand } from "../../core/command.ts";
-import { shellQuote } from "../../core/quote.ts";
 import { OperationValueError } from "../../core/errors.ts";
 import { Crontab, type CrontabEntry } from "../../facts/server/system.ts";
-import { interpolatedArgument } from "../util/files.ts";
+import { interpolatedArgument, sedPattern, sedReplace, sedReplacement } from "../util/files.ts";
 
-// awk programs that take the entry's command (c) and new line (n) from their operands,
-// as data, and read the crontab from stdin.
-const AWK_TAKE_COMMAND = 'BEGIN {c=ARGV[1]; ARGV[1]=""}';
-const AWK_TAKE_COMMAND_AND_LINE = 'BEGIN {c=ARGV[1]; n=ARGV[2]; ARGV[1]=""; ARGV[2]=""}';
-// An entry is found by its command on a line that is not a comment.
-const NOT_COMMENT = "!/^[ \\t]*#/";
+/**
+ * Text as a sed basic regular expression that matches exactly it: each of `\ . * [ ^ $`
+ * gets a backslash (backslash first, as every one is escaped). `]` is plain outside a
+ * bracket, and sedReplace escapes the `/` delimiter.
+ */
+function sedLiteral(text: string): string {
+  return text.replace(/[\\.*[^$]/g, "\\$&");
+}
+
+/** An entry's line as the fact read it, with single spaces between the fields. */
+function entryLine(command: string, entry: Partial<CrontabEntry>): string {
+  if (entry.special_time) return `${entry.special_time} ${command}`;
+  const fields = [entry.minute, entry.hour, entry.day_of_month, entry.month, entry.day_of_week];
+  return [...fields.filter((f) => f !== undefined && f !== null), command].join(" ");
+}
 
 function camelCase(name: string): string {
   return name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
@@ -148,55 +159,77 @@ export const crontab: Operation<CrontabOptions> = defineOperation<CrontabOptions
       const newLine = specialTime
         ? `${specialTime} ${command}`
         : `${times.minute} ${times.hour} ${times.day_of_month} ${times.month} ${times.day_of_week} ${command}`;
-      const value = (text: string) =>
-        args.interpolateVariables ? interpolatedArgument(text) : quote(text);
       const hasEntries = Object.keys(entries).length > 0;
-      const userArgs = user ? ["-u", quote(user)] : [];
-      // The new crontab goes to `crontab -` through a pipe: no temporary file. The
-      // current one is read first and must be read whole (`&&`), or nothing is written.
-      const current = new StringCommand(['tab="$(crontab -l', ...userArgs, ')" &&']);
-      const install = new StringCommand(["| crontab", ...userArgs, "-"]);
-      // Text reaches the crontab through printf '%s\n' (dash's echo would read its
-      // backslashes) and through awk operands read as data (never as a program).
-      const edit = (program: string, data: string[]) =>
+      const temp = ctx.privateTempFilename();
+      // pyinfra's bytes: `crontab -l  > FILE` and `crontab  FILE` without a user.
+      const userArgs = user ? new StringCommand(["-u", quote(user)]) : "";
+      // dash's echo reads backslashes (and a leading -n): such a line goes through printf.
+      const append = (line: string) =>
         new StringCommand([
-          current,
-          `printf '%s\\n' "$tab" | awk`,
-          shellQuote(program),
-          ...data.map(value),
-          install,
+          args.interpolateVariables || /\\/.test(line) || line.startsWith("-")
+            ? "printf '%s\\n'"
+            : "echo",
+          args.interpolateVariables ? interpolatedArgument(line) : quote(line),
+          ">>",
+          quote(temp),
         ]);
+      // The entry's line is found by its command, taken literally, as pyinfra's
+      // `.*COMMAND.*`; the new text is written literally too (`\1` included). That pattern
+      // also takes any other line holding the command (a comment naming it, a longer
+      // command): when a line the fact read is one, the match is narrowed to a line that
+      // is not a comment and ends with the command, after a space or at its start.
+      const literal = sedLiteral(existingCommand);
+      const ambiguous = Object.entries(entries).some(([other, details]) =>
+        (details.comments ?? []).some((comment) => comment.includes(existingCommand)) ||
+        (other !== existingCommand &&
+          [other, entryLine(other, details)].some((text) => text.includes(existingCommand)))
+      );
+      const replaceLine = (replacement: string) => {
+        const options = {
+          timestamp: ctx.timestamp(),
+          interpolateVariables: args.interpolateVariables,
+          argument: "command",
+          literal: true,
+        };
+        if (!ambiguous) return sedReplace(temp, `.*${literal}.*`, replacement, options);
+        const script = `/^[[:space:]]*#/!s/^\\(.*[[:space:]]\\)\\{0,1\\}${
+          sedPattern(literal, "command")
+        }[[:space:]]*$/${sedReplacement(replacement, true)}/`;
+        return new StringCommand([
+          "sed",
+          quote(`-i.${options.timestamp}`),
+          args.interpolateVariables ? interpolatedArgument(script) : quote(script),
+          quote(temp),
+          "&& rm -f",
+          quote(`${temp}.${options.timestamp}`),
+        ]);
+      };
 
-      let change: StringCommand | null = null;
+      const edits: StringCommand[] = [];
       if (!present && existing !== undefined) {
         // As pyinfra, the entry's line is emptied rather than deleted.
-        change = edit(`${AWK_TAKE_COMMAND} ${NOT_COMMENT} && index($0, c) {print ""; next} 1`, [
-          existingCommand,
-        ]);
+        edits.push(replaceLine(""));
       } else if (present && existing === undefined) {
-        const lines = cronName ? [...(hasEntries ? [""] : []), nameComment, newLine] : [newLine];
-        change = new StringCommand([
-          ...(hasEntries ? [current, `printf '%s\\n' "$tab"`, "&&"] : []),
-          `printf '%s\\n'`,
-          ...lines.map(value),
-        ]);
-        change = hasEntries
-          ? new StringCommand(["{", change, ";}", install])
-          : new StringCommand([change, install]);
+        if (cronName && hasEntries) edits.push(append(""));
+        if (cronName) edits.push(append(nameComment));
+        edits.push(append(newLine));
       } else if (present && existing !== undefined) {
         if (existingCommand !== key || differs(existing, { specialTime, times })) {
-          change = edit(
-            `${AWK_TAKE_COMMAND_AND_LINE} ${NOT_COMMENT} && index($0, c) {print n; next} 1`,
-            [existingCommand, newLine],
-          );
+          edits.push(replaceLine(newLine));
         }
       }
 
-      if (!change) {
+      if (!edits.length) {
         ctx.noop(`crontab ${command} ${present ? "exists" : "does not exist"}`);
         return;
       }
-      yield change;
+      // Without entries there may be no crontab, and `crontab -l` would fail: the file
+      // starts empty (as created).
+      if (hasEntries) {
+        yield new StringCommand(["crontab", "-l", userArgs, ">", quote(temp)]);
+      }
+      yield* edits;
+      yield new StringCommand(["crontab", userArgs, quote(temp)]);
     },
   },
 );

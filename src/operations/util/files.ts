@@ -211,6 +211,11 @@ export interface SedReplaceOptions {
   timestamp: string;
   /** The option the pattern came from, named when it is refused. @default {"line"} */
   argument?: string;
+  /**
+   * Write the replacement exactly as given: `\1`...`\9` are text too, not the pattern's
+   * groups (see {@linkcode sedReplacement}). @default {false}
+   */
+  literal?: boolean;
 }
 
 /**
@@ -262,6 +267,7 @@ export function sedPattern(pattern: string, argument = "line"): string {
  * newline is written as sed's `\` + newline.
  *
  * @param replacement The text that replaces the match.
+ * @param literal Escape `\1`...`\9` too, so they are written as text.
  * @returns The replacement, ready to go between `/` delimiters.
  *
  * @example
@@ -271,7 +277,7 @@ export function sedPattern(pattern: string, argument = "line"): string {
  * sedReplacement("\\1 \\n"); // "\\1 \\\\n"
  * ```
  */
-export function sedReplacement(replacement: string): string {
+export function sedReplacement(replacement: string, literal = false): string {
   if (replacement.includes("\0")) {
     throw new OperationValueError("Invalid argument `replace`: it cannot contain a NUL byte");
   }
@@ -279,7 +285,7 @@ export function sedReplacement(replacement: string): string {
   for (let i = 0; i < replacement.length; i++) {
     const char = replacement[i];
     const next = replacement[i + 1];
-    if (char === "\\" && next !== undefined && next >= "1" && next <= "9") {
+    if (!literal && char === "\\" && next !== undefined && next >= "1" && next <= "9") {
       out += char + next;
       i++;
     } else if (char === "\\" || char === "&" || char === "/" || char === "\n") out += "\\" + char;
@@ -309,7 +315,7 @@ export function sedReplace(
 ): StringCommand {
   const flags = flagString(options.flags);
   const script = `s/${sedPattern(line, options.argument)}/${
-    sedReplacement(String(replace))
+    sedReplacement(String(replace), options.literal)
   }/${flags}`;
   return sedInPlace(file, script, options);
 }
