@@ -124,7 +124,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--workers <n>",
-      "worker threads (default: one per core; 0 runs in the main thread)",
+      "worker threads (default: one per 1,000 hosts, at most one per core, none below 2,000 hosts; 0 runs in the main thread)",
       positiveNumber("--workers"),
     )
     .option("--user <user>", "SSH user (host data sshUser)")

@@ -60,7 +60,7 @@ export interface RunApiOptions {
   noWait?: boolean;
   /** Stop the run when more than this percentage of hosts failed (`--fail-percent`). */
   failPercent?: number;
-  /** Worker threads. @default {one per core; none for one host or a function deploy} */
+  /** Worker threads. @default {one per 1,000 hosts up to one per core, none below 2,000 hosts or for a function deploy} */
   workers?: number;
   /** Global argument defaults for every operation (`--sudo`, `--sudo-user`, ...). */
   globals?: GlobalArgumentsInput;

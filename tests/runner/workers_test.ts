@@ -4,6 +4,7 @@
  */
 import { runLocal, withProject } from "./_harness.ts";
 import { assertEquals } from "../_assert.ts";
+import { defaultWorkers } from "../../src/runner/run.ts";
 
 const INVENTORY =
   'export const hosts = ["a", "b", "c", "d"].map((n) => [n, { connector: "@local" }]);\n';
@@ -75,4 +76,11 @@ Deno.test("--no-wait gives each host its own pace with the same results", async 
       );
     assertEquals(statuses(free.report), statuses(waiting.report));
   });
+});
+
+Deno.test("without --workers, runs under 2,000 hosts stay in the main thread; larger ones get one worker per 1,000 hosts, at most one per core", () => {
+  assertEquals([1, 50, 1999].map((n) => defaultWorkers(n, 8)), [0, 0, 0]);
+  assertEquals([2000, 3999, 5000, 20000].map((n) => defaultWorkers(n, 8)), [2, 3, 5, 8]);
+  assertEquals(defaultWorkers(5000, 2), 2);
+  assertEquals(defaultWorkers(5000, 1), 0);
 });
