@@ -8,8 +8,6 @@
 export const FIXTURE_SKIPS: Readonly<Record<string, string>> = {
   "server.Users/mixed":
     "pyinfra's command prints each user with dash's echo, which reads backslashes: a comment holding \\c swallows the line break and merges the next user into it (the user then looks missing); tsinfra prints with printf '%s\\n' (tests/facts/server_test.ts)",
-  "files.template/invalid_template_syntax":
-    "tsinfra renders .j2 with nunjucks and gives Jinja2's message (`Error in template: /brokenfile.txt.j2 (L1): Encountered unknown tag 'forr'.`), but the lines quoted after it differ: pyinfra's test FakeFile.readlines() returns the text split on whitespace (`{%`, `forr`), where a real file gives its line; the harness reads the template through LocalFiles.readText only (tests/operations/files_jinja_test.ts)",
   "files.block/add_no_existing_block_line_provided_escape_regex":
     "pyinfra's awk program ends with `END {if (f==0) print ARGV[2] }` after emptying ARGV[2], so when no line matches it appends an empty line instead of the block (on every run); tsinfra prints the block (`print x`): tests/fixtures/operations/files.block/line_not_found_appends_block.json is this case with the fix",
   "apt.repo/remove":

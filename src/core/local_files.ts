@@ -24,6 +24,12 @@ export interface LocalFiles {
   exists(path: string): boolean;
   readBytes(path: string): Uint8Array;
   readText(path: string): string;
+  /**
+   * The lines an error message quotes from a text file (a template's). Without it, the
+   * text is split at line breaks; pyinfra's test harness gives its own, which its cases
+   * quote (scripts/fixtures/fake_files.ts).
+   */
+  readLines?(path: string): string[];
   /** Permission bits as pyinfra writes them: octal digits read as decimal (0o644 -> 644). */
   mode(path: string): number;
   /** Folders under `dir`, top-down, like Python's `os.walk`. */

@@ -373,7 +373,8 @@ export function renderJinja(
     let reason = ownReason(at);
     if (at.unparsable) reason = jinjaReason(reason);
     else reason = reason.replace(/^filter not found: (\S+)$/, "No filter named '$1'.");
-    const failed = new OperationError(templateErrorMessage({ file, line, reason, text }));
+    const lines = ctx.local.isFile(file) ? ctx.local.readLines?.(file) : undefined;
+    const failed = new OperationError(templateErrorMessage({ file, line, reason, text, lines }));
     // A template (or an include) that does not parse is bad input whatever the host.
     if (at.unparsable || hasUnparsable(err)) failed.exitCode = EXIT.BAD_INPUT;
     throw failed;

@@ -12,6 +12,8 @@ export interface TemplateFailure {
   reason: string;
   /** The failing template's text, for the lines around the error. */
   text: string;
+  /** Those lines, when they are not the text split at line breaks (see `LocalFiles.readLines`). */
+  lines?: readonly string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export function templateErrorMessage(failure: TemplateFailure): string {
   const where = failure.line ? `${failure.file} (L${failure.line})` : failure.file;
   let message = `Error in template: ${where}: ${failure.reason}`;
   if (failure.line) {
-    const lines = failure.text.split("\n").map((l) => l.trim());
+    const lines = (failure.lines ?? failure.text.split("\n")).map((l) => l.trim());
     const around = lines.slice(Math.max(failure.line - 2, 0), failure.line + 1);
     message += `\n...\n${around.join("\n")}\n...`;
   }
