@@ -383,7 +383,8 @@ export const OPTION_TYPES: Readonly<Record<string, Readonly<Record<string, strin
   },
   "js.raiseException": {
     "exception": "ErrorClass | Error",
-    "message": "string"
+    "message": "string",
+    "args": "unknown[]"
   },
   "launchd.service": {
     "service": "string",
