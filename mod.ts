@@ -79,4 +79,5 @@ export type {
   OutputSink,
   RunOptions as ConnectorRunOptions,
   TransferOptions,
+  WriteFileOptions,
 } from "./src/core/connector.ts";

@@ -8,12 +8,7 @@
  *
  * @module
  */
-import type {
-  CommandOutput,
-  Connector,
-  RunOptions,
-  TransferOptions,
-} from "../../src/core/connector.ts";
+import type { CommandOutput, Connector, RunOptions } from "../../src/core/connector.ts";
 import type { StringCommand } from "../../src/core/command.ts";
 import { setImmediate } from "node:timers";
 
@@ -57,18 +52,17 @@ export class SimulatedConnector implements Connector {
     return { exitCode: 0, stdout, stderr, timedOut: false };
   }
 
-  async putFile(
-    _content: Uint8Array,
-    _dest: string,
-    options: TransferOptions,
-  ): Promise<CommandOutput | void> {
+  async writeFile(_path: string, _content: Uint8Array): Promise<void> {
     await this.#wait();
-    if (options.then) return this.#answer(options.then);
   }
 
-  async getFile(_src: string, _options: TransferOptions): Promise<Uint8Array> {
+  async readFile(_path: string): Promise<Uint8Array> {
     await this.#wait();
     return new Uint8Array();
+  }
+
+  async removeFile(_path: string): Promise<void> {
+    await this.#wait();
   }
 
   disconnect(): Promise<void> {

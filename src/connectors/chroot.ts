@@ -1,17 +1,15 @@
 /**
  * `@chroot/PATH`: commands run with `chroot PATH sh -c ...` (a debootstrap tree, say).
- * Uploads are written into the tree's temp folder from outside, then moved into place
- * inside the chroot with the same sudo/su wrapping.
+ * Staged uploads are written into the tree from outside; files are read from inside
+ * (`chroot PATH cat`), so that a link in the tree cannot point outside it.
  *
  * @module
  */
 import * as nodePath from "node:path";
-import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
-import { quote, StringCommand } from "../core/command.ts";
-import { CommandError, ConnectError } from "../core/errors.ts";
+import type { CommandOutput, Connector, RunOptions, WriteFileOptions } from "../core/connector.ts";
+import type { StringCommand } from "../core/command.ts";
+import { ConnectError } from "../core/errors.ts";
 import { runProcess } from "./process.ts";
-import { stagedUpload, stagingPath } from "./move.ts";
-import { stdinText, withSecretInput } from "../core/wrap.ts";
 
 /** The chroot connector. */
 export class ChrootConnector implements Connector {
@@ -43,48 +41,43 @@ export class ChrootConnector implements Connector {
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
-    const { args, sink } = options;
-    const text = withSecretInput(
-      command,
-      stdinText(args._stdin),
+    const stdin = options.stdin === undefined ? undefined : new TextEncoder().encode(options.stdin);
+    const { stdoutBytes: _, ...output } = await runProcess(
+      ["chroot", this.#root, "sh", "-c", command.raw()],
+      { stdin, sink: options.sink, signal: options.signal },
     );
-    const stdin = text === undefined ? undefined : new TextEncoder().encode(text);
-    return await runProcess(["chroot", this.#root, "sh", "-c", command.raw()], {
-      stdin,
-      timeout: args._timeout,
-      sink,
-    });
+    return output;
   }
 
   #outside(inside: string): string {
     return nodePath.join(this.#root, inside);
   }
 
-  async putFile(
+  /** Creates `path` inside the tree (a new file, written from outside). */
+  async writeFile(
+    path: string,
     content: Uint8Array,
-    dest: string,
-    options: TransferOptions,
-  ): Promise<CommandOutput | void> {
-    return await stagedUpload(this, content, dest, options, {
-      stage: (temp) => Deno.writeFile(this.#outside(temp), content, { mode: 0o600 }),
-      // A partly written staged file (a full disk) is removed.
-      discard: (temp) => Deno.remove(this.#outside(temp)),
-    });
+    options: WriteFileOptions = {},
+  ): Promise<void> {
+    const mode = options.mode ?? 0o600;
+    await Deno.writeFile(this.#outside(path), content, { createNew: true, mode });
+    if (mode !== 0o600) await Deno.chmod(this.#outside(path), mode);
   }
 
-  async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
-    const temp = stagingPath(options, "download");
-    const copy = options.wrap(new StringCommand(["cp", quote(src), quote(temp)]));
-    const copied = await this.runShellCommand(copy, {
-      args: { ...options.args, _stdin: undefined },
-    });
-    if (copied.exitCode !== 0) {
-      throw new CommandError(`Could not read ${src}: ${copied.stderr.trim()}`);
+  /** Reads `path` from inside the chroot. */
+  async readFile(path: string): Promise<Uint8Array> {
+    const output = await runProcess(["chroot", this.#root, "cat", "--", path]);
+    if (output.exitCode !== 0) {
+      throw new Error(output.stderr.trim() || `cat exited with ${output.exitCode}`);
     }
+    return output.stdoutBytes;
+  }
+
+  async removeFile(path: string): Promise<void> {
     try {
-      return await Deno.readFile(this.#outside(temp));
-    } finally {
-      await Deno.remove(this.#outside(temp)).catch(() => {});
+      await Deno.remove(this.#outside(path));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
   }
 

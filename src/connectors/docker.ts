@@ -12,13 +12,11 @@ import type {
   Connector,
   DisconnectOptions,
   RunOptions,
-  TransferOptions,
+  WriteFileOptions,
 } from "../core/connector.ts";
-import { quote, StringCommand } from "../core/command.ts";
+import type { StringCommand } from "../core/command.ts";
 import { CommandError, ConnectError } from "../core/errors.ts";
-import { stagedUpload, stagingPath } from "./move.ts";
 import { RUN_VARIABLE, runToken, stopByTokenCommand } from "./cancel.ts";
-import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { type DockerCallOptions, type DockerHost, LocalDockerHost } from "./docker_host.ts";
 
 /** What `disconnect` did with a container started from an image. */
@@ -145,26 +143,35 @@ export class DockerConnector implements Connector {
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
-    const { args, sink } = options;
     // A sudo password goes in on stdin (never in docker's argv, which `ps` shows).
-    const stdin = withSecretInput(command, stdinText(args._stdin));
-    // The token lets cancel() find the command's processes in the container.
+    const { stdin, signal, sink } = options;
+    // The token lets cancel() and an abort find the command's processes in the container.
     const token = runToken();
     const flags = [
       "exec",
       "-e",
       `${RUN_VARIABLE}=${token}`,
       ...(stdin !== undefined ? ["-i"] : []),
-      ...(args._getPty ? ["-t"] : []),
+      ...(options.pty ? ["-t"] : []),
     ];
+    // Stopping the `docker exec` client leaves the command running in the container.
+    let stopping: Promise<void> | undefined;
+    const stop = () => stopping ??= this.#stopByToken([token]);
     this.#running.add(token);
+    signal?.addEventListener("abort", stop);
     try {
-      return await this.#cli([...flags, this.#id, "sh", "-c", command.raw()], {
+      const output = await this.#cli([...flags, this.#id, "sh", "-c", command.raw()], {
         stdin,
-        timeout: args._timeout,
+        signal,
         sink,
       });
+      if (signal?.aborted) {
+        await stop();
+        return { ...output, exitCode: -1 };
+      }
+      return output;
     } finally {
+      signal?.removeEventListener("abort", stop);
       this.#running.delete(token);
     }
   }
@@ -174,54 +181,45 @@ export class DockerConnector implements Connector {
    * client on the controller leaves them running, so they are found by their token.
    */
   async cancel(): Promise<void> {
-    const tokens = [...this.#running];
+    await this.#stopByToken([...this.#running]);
+  }
+
+  async #stopByToken(tokens: string[]): Promise<void> {
     if (!tokens.length || !this.#container) return;
     await this.#cli(["exec", this.#container, "sh", "-c", stopByTokenCommand(tokens).raw()])
       .catch(() => {});
   }
 
-  async putFile(
+  /** Copies `content` into the container at `path` (`docker cp`), with `options.mode`. */
+  async writeFile(
+    path: string,
     content: Uint8Array,
-    dest: string,
-    options: TransferOptions,
-  ): Promise<CommandOutput | void> {
-    // Copy into the container's temp folder, then move into place with the same sudo/su.
-    return await stagedUpload(this, content, dest, options, {
-      stage: (temp) =>
-        this.#host.withUpload(content, async (path) => {
-          const copy = await this.#cli(["cp", path, `${this.#id}:${temp}`]);
-          if (copy.exitCode !== 0) throw new Error(copy.stderr.trim() || "docker cp failed");
-        }),
-      // A partly copied staged file (a full disk, an interrupted copy) is removed.
-      discard: async (temp) => {
-        await this.#cli(["exec", this.#id, "rm", "-f", "--", temp]);
-      },
+    options: WriteFileOptions = {},
+  ): Promise<void> {
+    const mode = options.mode ?? 0o600;
+    await this.#host.withUpload(content, async (local) => {
+      const copy = await this.#cli(["cp", local, `${this.#id}:${path}`]);
+      if (copy.exitCode !== 0) throw new Error(copy.stderr.trim() || `${this.#tool} cp failed`);
+    });
+    // docker cp keeps the local file's mode (0600) and gives the file to the container's root.
+    if (mode === 0o600) return;
+    const chmod = await this.#cli(["exec", this.#id, "chmod", mode.toString(8), "--", path]);
+    if (chmod.exitCode !== 0) throw new Error(chmod.stderr.trim() || "chmod failed");
+  }
+
+  /** Copies `path` out of the container (`docker cp`, following a link in the container). */
+  async readFile(path: string): Promise<Uint8Array> {
+    return await this.#host.download(async (local) => {
+      // podman cp follows links by itself and has no -L.
+      const follow = this.#tool === "docker" ? ["-L"] : [];
+      const out = await this.#cli(["cp", ...follow, `${this.#id}:${path}`, local]);
+      if (out.exitCode !== 0) throw new Error(out.stderr.trim() || `${this.#tool} cp failed`);
     });
   }
 
-  async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
-    const temp = stagingPath(options, "download");
-    const copy = options.wrap(
-      new StringCommand(["cp", quote(src), quote(temp), "&&", "chmod", "644", quote(temp)]),
-    );
-    const copied = await this.runShellCommand(copy, {
-      args: { ...options.args, _stdin: undefined },
-    });
-    if (copied.exitCode !== 0) {
-      throw new CommandError(`Could not read ${src}: ${copied.stderr.trim()}`);
-    }
-    try {
-      return await this.#host.download(async (path) => {
-        const out = await this.#cli(["cp", `${this.#id}:${temp}`, path]);
-        if (out.exitCode !== 0) {
-          throw new CommandError(`Could not read ${src}: ${out.stderr.trim()}`);
-        }
-      });
-    } finally {
-      await this.runShellCommand(new StringCommand(["rm", "-f", quote(temp)]), {
-        args: options.args,
-      }).catch(() => {});
-    }
+  async removeFile(path: string): Promise<void> {
+    const out = await this.#cli(["exec", this.#id, "rm", "-f", "--", path]);
+    if (out.exitCode !== 0) throw new Error(out.stderr.trim() || "rm failed");
   }
 
   async disconnect(options: DisconnectOptions = {}): Promise<string | void> {

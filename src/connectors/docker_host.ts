@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { PLAIN_CONNECTOR_ARGUMENTS } from "../core/arguments.ts";
 import type { CommandOutput, Connector, OutputSink } from "../core/connector.ts";
 import { quote, StringCommand } from "../core/command.ts";
 import { CommandError } from "../core/errors.ts";
@@ -13,10 +12,10 @@ import { runProcess } from "./process.ts";
 
 /** How one docker CLI call runs. */
 export interface DockerCallOptions {
-  /** Text for the command's stdin (lines are joined with newlines). */
-  stdin?: string | string[];
-  /** Seconds before the call is stopped. */
-  timeout?: number;
+  /** The exact text for the call's standard input. @default {no input} */
+  stdin?: string;
+  /** Stops the call when aborted. */
+  signal?: AbortSignal;
   /** Receives output while it arrives. */
   sink?: OutputSink;
 }
@@ -35,12 +34,6 @@ export interface DockerHost {
   disconnect(): Promise<void>;
 }
 
-function stdinBytes(stdin: DockerCallOptions["stdin"]): Uint8Array | undefined {
-  if (stdin === undefined) return undefined;
-  const text = typeof stdin === "string" ? stdin : stdin.map((line) => line + "\n").join("");
-  return new TextEncoder().encode(text);
-}
-
 /** The docker CLI on the controller. */
 export class LocalDockerHost implements DockerHost {
   readonly where = "";
@@ -50,11 +43,12 @@ export class LocalDockerHost implements DockerHost {
   }
 
   async run(argv: readonly string[], options: DockerCallOptions = {}): Promise<CommandOutput> {
-    return await runProcess([...argv], {
-      stdin: stdinBytes(options.stdin),
-      timeout: options.timeout,
+    const { stdoutBytes: _, ...output } = await runProcess([...argv], {
+      stdin: options.stdin === undefined ? undefined : new TextEncoder().encode(options.stdin),
+      signal: options.signal,
       sink: options.sink,
     });
+    return output;
   }
 
   async withUpload<T>(content: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
@@ -83,9 +77,6 @@ export class LocalDockerHost implements DockerHost {
   }
 }
 
-// The docker CLI runs as the SSH user: plain arguments.
-const PLAIN_ARGUMENTS = PLAIN_CONNECTOR_ARGUMENTS;
-
 /** The docker CLI on another machine, reached through a connector (SSH). */
 export class RemoteDockerHost implements DockerHost {
   readonly where: string;
@@ -99,14 +90,12 @@ export class RemoteDockerHost implements DockerHost {
   }
 
   async run(argv: readonly string[], options: DockerCallOptions = {}): Promise<CommandOutput> {
+    // The docker CLI runs as the SSH user, without wrapping.
     return await this.remote.runShellCommand(new StringCommand(argv.map((a) => quote(a))), {
-      args: { ...PLAIN_ARGUMENTS, _stdin: options.stdin, _timeout: options.timeout },
+      stdin: options.stdin,
+      signal: options.signal,
       sink: options.sink,
     });
-  }
-
-  #transfer() {
-    return { args: PLAIN_ARGUMENTS, wrap: (command: StringCommand) => command };
   }
 
   async #remove(path: string): Promise<void> {
@@ -116,7 +105,7 @@ export class RemoteDockerHost implements DockerHost {
   async withUpload<T>(content: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
     const path = `/tmp/tsinfra-upload-${crypto.randomUUID()}`;
     try {
-      await this.remote.putFile(content, path, this.#transfer());
+      await this.remote.writeFile(path, content);
       return await use(path);
     } finally {
       await this.#remove(path);
@@ -127,7 +116,7 @@ export class RemoteDockerHost implements DockerHost {
     const path = `/tmp/tsinfra-download-${crypto.randomUUID()}`;
     try {
       await fill(path);
-      return await this.remote.getFile(path, this.#transfer());
+      return await this.remote.readFile(path);
     } catch (error) {
       if (error instanceof CommandError) throw error;
       throw new CommandError(`Could not read ${path}${this.where}: ${error}`);

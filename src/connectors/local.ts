@@ -7,20 +7,16 @@
  */
 import * as nodePath from "node:path";
 import { userInfo } from "node:os";
-import type { ConnectorArguments } from "../core/arguments.ts";
 import type {
   CommandOutput,
   Connector,
   ConnectorFactory,
-  OutputSink,
   RunOptions,
-  TransferOptions,
+  WriteFileOptions,
 } from "../core/connector.ts";
 import { sh, StringCommand } from "../core/command.ts";
-import { CommandError, ConnectError } from "../core/errors.ts";
-import { type ProcessOutput, runProcess } from "./process.ts";
-import { stdinText, withSecretInput } from "../core/wrap.ts";
-import { installCommand, installThen, readsAsOtherUser, splitInstallOutput } from "./move.ts";
+import { ConnectError } from "../core/errors.ts";
+import { runProcess } from "./process.ts";
 
 /** Options of {@linkcode LocalConnector}. */
 export interface LocalConnectorOptions {
@@ -36,11 +32,10 @@ export interface LocalConnectorOptions {
 /**
  * The `@local` connector.
  *
- * - `_stdin` is written to the command's standard input as every connector writes it
- *   (`stdinText`: each line ends with one newline); without it the input is empty.
- * - `_timeout` (seconds) stops the command and its children; the result has
- *   `timedOut: true` and exit code -1.
- * - `_getPty` runs the command under `script -qec` (util-linux) in a pseudo-terminal:
+ * - The input core encoded (`RunOptions.stdin`) is written to the command's standard
+ *   input; without it the input is empty.
+ * - An abort (core's `_timeout`) stops the command and its children: exit code -1.
+ * - A terminal (`_getPty`) runs the command under `script -qec` (util-linux):
  *   stderr then arrives on stdout, and `\r\n` line ends are given back as `\n`. Without
  *   `script` the command runs without a terminal and a warning says so once.
  * - `disconnect` stops any command still running.
@@ -51,10 +46,12 @@ export interface LocalConnectorOptions {
  * import { StringCommand } from "../core/command.ts";
  * import { GLOBAL_ARGUMENT_DEFAULTS } from "../core/arguments.ts";
  * import { wrapCommand } from "../core/wrap.ts";
+ * import { runCommand } from "../core/run_command.ts";
  * const local = new LocalConnector();
  * await local.connect();
  * const args = { ...GLOBAL_ARGUMENT_DEFAULTS, _env: { GREETING: "hello" } };
- * const out = await local.runShellCommand(
+ * const out = await runCommand(
+ *   local,
  *   wrapCommand(new StringCommand(['echo "$GREETING"']), args),
  *   { args },
  * );
@@ -78,56 +75,64 @@ export class LocalConnector implements Connector {
     return Promise.resolve();
   }
 
+  /** The user tsinfra runs as. */
+  get user(): string | undefined {
+    return currentUser();
+  }
+
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
-    const { stdoutBytes: _, ...output } = await this.#exec(command, options.args, options.sink);
+    const stdin = options.stdin === undefined ? undefined : new TextEncoder().encode(options.stdin);
+    const signal = options.signal
+      ? AbortSignal.any([this.#stop.signal, options.signal])
+      : this.#stop.signal;
+    const { sink } = options;
+    const script = options.pty ? this.#pty() : null;
+    if (script) {
+      // script runs its command with $SHELL -c: make that sh, and give the command
+      // back the caller's SHELL.
+      const shell = Deno.env.get("SHELL");
+      const restore = shell === undefined ? sh`unset SHELL; ` : sh`SHELL=${shell}; export SHELL; `;
+      const { stdoutBytes: _, ...output } = await runProcess(
+        [
+          script,
+          "-qec",
+          new StringCommand([restore, command], { separator: "" }).raw(),
+          "/dev/null",
+        ],
+        { stdin, sink, signal, env: { SHELL: "/bin/sh" } },
+      );
+      return { ...output, stdout: output.stdout.replaceAll("\r\n", "\n") };
+    }
+    const { stdoutBytes: _, ...output } = await runProcess(["sh", "-c", command.raw()], {
+      stdin,
+      sink,
+      signal,
+    });
     return output;
   }
 
-  /**
-   * Writes `content` to a new file in the temporary folder (readable only by us, or
-   * also by the user the upload runs as when that is another user), then puts it in
-   * place at `dest` with the transfer's wrapping (see `installCommand`): the target
-   * is replaced at once or not at all, and a sudo upload is owned by the sudo user.
-   */
-  async putFile(
+  /** Creates `path` (a new file) with `content` and `options.mode` (0600). */
+  async writeFile(
+    path: string,
     content: Uint8Array,
-    dest: string,
-    options: TransferOptions,
-  ): Promise<CommandOutput | void> {
-    const args = transferArguments(options.args);
-    let temp: string;
-    try {
-      temp = await Deno.makeTempFile({
-        dir: nodePath.resolve(options.tempDir ?? "/tmp"),
-        prefix: "tsinfra-upload-",
-      });
-    } catch (error) {
-      throw new CommandError(`Could not upload ${dest}: ${messageOf(error)}`);
-    }
-    try {
-      await Deno.writeFile(temp, content);
-      if (readsAsOtherUser(args, currentUser())) await Deno.chmod(temp, 0o644);
-      const script = installThen(installCommand(temp, dest), options.then);
-      const { stdoutBytes: _, ...raw } = await this.#exec(options.wrap(script), args);
-      const { failed, output } = splitInstallOutput(raw, options.then);
-      if (failed) throw new CommandError(`Could not upload ${dest}: ${failure(output)}`);
-      if (options.then) return output;
-    } catch (error) {
-      if (error instanceof CommandError) throw error;
-      throw new CommandError(`Could not upload ${dest}: ${messageOf(error)}`);
-    } finally {
-      await Deno.remove(temp).catch(() => {});
-    }
+    options: WriteFileOptions = {},
+  ): Promise<void> {
+    const mode = options.mode ?? 0o600;
+    await Deno.writeFile(path, content, { createNew: true, mode });
+    // The process's umask may have taken bits away.
+    if (mode !== 0o600) await Deno.chmod(path, mode);
   }
 
-  /** Reads `src` with `cat`, wrapped as the transfer asks (so sudo can read root's files). */
-  async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
-    const args = transferArguments(options.args);
-    const output = await this.#exec(options.wrap(sh`cat -- ${src}`), args);
-    if (output.exitCode !== 0) {
-      throw new CommandError(`Could not download ${src}: ${failure(output)}`);
+  readFile(path: string): Promise<Uint8Array> {
+    return Deno.readFile(path);
+  }
+
+  async removeFile(path: string): Promise<void> {
+    try {
+      await Deno.remove(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    return output.stdoutBytes;
   }
 
   /** Stops commands still running (after an interrupted run); nothing else to close. */
@@ -135,38 +140,6 @@ export class LocalConnector implements Connector {
     this.#stop.abort();
     this.#stop = new AbortController();
     return Promise.resolve();
-  }
-
-  async #exec(
-    command: StringCommand,
-    args: ConnectorArguments,
-    sink?: OutputSink,
-  ): Promise<ProcessOutput> {
-    const stdin = stdinBytes(withSecretInput(command, stdinText(args._stdin)));
-    const signal = this.#stop.signal;
-    const script = args._getPty ? this.#pty() : null;
-    if (script) {
-      // script runs its command with $SHELL -c: make that sh, and give the command
-      // back the caller's SHELL.
-      const shell = Deno.env.get("SHELL");
-      const restore = shell === undefined ? sh`unset SHELL; ` : sh`SHELL=${shell}; export SHELL; `;
-      const output = await runProcess(
-        [
-          script,
-          "-qec",
-          new StringCommand([restore, command], { separator: "" }).raw(),
-          "/dev/null",
-        ],
-        { stdin, timeout: args._timeout, sink, signal, env: { SHELL: "/bin/sh" } },
-      );
-      return { ...output, stdout: output.stdout.replaceAll("\r\n", "\n") };
-    }
-    return await runProcess(["sh", "-c", command.raw()], {
-      stdin,
-      timeout: args._timeout,
-      sink,
-      signal,
-    });
   }
 
   #findScript(): string | null {
@@ -203,24 +176,6 @@ export const localConnectorFactory: ConnectorFactory = (target) => {
   }
   return new LocalConnector();
 };
-
-/** Transfers move bytes: no terminal (it would change them) and no standard input. */
-function transferArguments(args: ConnectorArguments): ConnectorArguments {
-  return { ...args, _getPty: false, _stdin: undefined };
-}
-
-function stdinBytes(text: string | undefined): Uint8Array | undefined {
-  return text === undefined ? undefined : new TextEncoder().encode(text);
-}
-
-function failure(output: CommandOutput): string {
-  if (output.timedOut) return "timed out";
-  return output.stderr.trim() || `exit status ${output.exitCode}`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function currentUser(): string | undefined {
   try {

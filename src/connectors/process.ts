@@ -1,9 +1,9 @@
 /**
- * Runs a local program (sh, docker, chroot) with stdin, streamed output and a timeout
- * that stops the program and every process it started: shared by the connectors that
- * shell out locally.
+ * Runs a local program (sh, docker, chroot) with stdin, streamed output and an abort
+ * signal that stops the program and every process it started: shared by the connectors
+ * that shell out locally (core's `runCommand` aborts the signal for `_timeout`).
  *
- * Each program runs in its own session and process group (`detached`), so a timeout
+ * Each program runs in its own session and process group (`detached`), so a stop
  * reaches its children through the group. Programs that leave the group (su starts its
  * command in a new session; sudo may use a pty) are found through `/proc` on Linux.
  * A stop sends SIGTERM first, which sudo and su pass on to the command they run as
@@ -22,13 +22,11 @@ const PIPE_GRACE_MS = 200;
 export interface ProcessOptions {
   /** Bytes written to the program's standard input, then closed. @default {no input} */
   stdin?: Uint8Array;
-  /** Seconds after which the program and its children are stopped and `timedOut` set. */
-  timeout?: number;
   /** Receives stdout and stderr text as it arrives. */
   sink?: OutputSink;
   /** Extra environment variables for the program. */
   env?: Record<string, string>;
-  /** Stops the program and its children when aborted (exit code -1, not `timedOut`). */
+  /** Stops the program and its children when aborted (exit code -1). */
   signal?: AbortSignal;
 }
 
@@ -54,8 +52,7 @@ const running = new Map<number, Running>();
 /**
  * Runs `argv` in its own process group, feeding `stdin` while the output is read (so
  * a large input cannot dead-lock against a large output). Never throws because of the
- * program (only when it cannot be started): a timeout gives `timedOut: true` and exit
- * code -1.
+ * program (only when it cannot be started): a stop (the signal) gives exit code -1.
  *
  * @example
  * ```ts
@@ -85,27 +82,18 @@ export async function runProcess(
   running.set(child.pid, self);
 
   let stopped = false;
-  let timedOut = false;
   const halted = Promise.withResolvers<void>();
   const stop = () => {
     if (stopped) return;
     stopped = true;
     stopProcessTree(child.pid, self).then(halted.resolve);
   };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (options.timeout !== undefined && options.timeout > 0) {
-    timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, options.timeout * 1000);
-  }
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener("abort", stop);
   try {
     // Output may still come from children after the program exited: wait for the end
-    // of both pipes, which the timeout also covers.
+    // of both pipes, which a stop also covers.
     await Promise.race([finished, halted.promise]);
-    clearTimeout(timer);
     if (stopped) {
       await halted.promise;
       await Promise.race([finished, delay(PIPE_GRACE_MS)]);
@@ -124,10 +112,9 @@ export async function runProcess(
       stderr: new TextDecoder("utf-8", { ignoreBOM: true }).decode(stderr.bytes()) +
         (interrupted ? "\nStopped (interrupted)" : ""),
       stdoutBytes: bytes,
-      timedOut,
+      timedOut: false,
     };
   } finally {
-    clearTimeout(timer);
     options.signal?.removeEventListener("abort", stop);
     running.delete(child.pid);
   }

@@ -1,7 +1,8 @@
 /**
  * `@ssh`: hosts reached over SSH with ssh2 (pyinfra's default connector). One connection
- * per host carries every command, each on its own channel; files move over SFTP through
- * a temporary file that a (sudo/su-wrapped) shell command moves into place.
+ * per host carries every command: plain ones through a long-lived shell, those with
+ * input, a terminal or an abort signal (a timeout) on a channel of their own. Files are
+ * written, read and removed over SFTP (core stages and installs uploads).
  *
  * Host data: see {@linkcode SshHostData}.
  *
@@ -9,19 +10,10 @@
  */
 import { Buffer } from "node:buffer";
 import type { ClientChannel, SFTPWrapper, SshClient } from "../deps.ts";
-import type { CommandOutput, Connector, RunOptions, TransferOptions } from "../core/connector.ts";
-import { type ConnectorArguments, PLAIN_CONNECTOR_ARGUMENTS } from "../core/arguments.ts";
-import { quote, StringCommand } from "../core/command.ts";
-import {
-  installCommand,
-  installThen,
-  splitInstallOutput,
-  stagingError,
-  stagingPath,
-} from "./move.ts";
+import type { CommandOutput, Connector, RunOptions, WriteFileOptions } from "../core/connector.ts";
+import type { StringCommand } from "../core/command.ts";
 import { RUN_VARIABLE, runToken, stopByTokenCommand } from "./cancel.ts";
 import { CommandError, ConnectError, HostDataError } from "../core/errors.ts";
-import { stdinText, withSecretInput } from "../core/wrap.ts";
 import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
 import { CLOSE_GRACE, killChannel, MAX_CHANNELS, OPEN_RETRIES, Slots } from "./ssh/channels.ts";
@@ -29,6 +21,9 @@ import { isNoSuchFile, sftpMessage } from "./ssh/sftp.ts";
 import { ShellSession } from "./ssh/shell.ts";
 
 export type { SshHostData } from "./ssh/settings.ts";
+
+/** Milliseconds an aborted command waits for its programs to be stopped by token. */
+const STOP_WAIT_MS = 3000;
 
 /**
  * The `@ssh` connector.
@@ -54,8 +49,6 @@ export class SshConnector implements Connector {
   #running = new Set<(reason: string) => void>();
   /** SFTP calls in flight, ended at once by cancel(). */
   #transfers = new Set<(reason: string) => void>();
-  /** How many times cancel() was called: an upload started before a cancel is not moved into place. */
-  #cancels = 0;
   /** The long-lived shell that runs plain commands (see ssh/shell.ts). */
   #shell: Promise<ShellSession> | undefined;
   /** sshd would not start the long-lived shell: every command has a channel of its own. */
@@ -70,6 +63,16 @@ export class SshConnector implements Connector {
   constructor(target: string, data: Readonly<Record<string, unknown>>) {
     this.#target = target;
     this.#data = data;
+  }
+
+  /** How transfer errors name the host. */
+  get label(): string {
+    return this.#target;
+  }
+
+  /** The SSH user, once connected. */
+  get user(): string | undefined {
+    return this.#settings?.user;
   }
 
   /**
@@ -113,13 +116,10 @@ export class SshConnector implements Connector {
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
-    const { args } = options;
     // A plain command goes through the connection's long-lived shell when it is free;
-    // input, a pty or a timer need a channel of their own.
-    if (
-      command.secretInput === undefined && args._stdin === undefined && !args._getPty &&
-      !(args._timeout !== undefined && args._timeout > 0)
-    ) {
+    // input, a pty or an abort signal (a timeout) need a channel of their own, which an
+    // abort closes without ending the shell.
+    if (options.stdin === undefined && !options.pty && !options.signal) {
       const shell = await this.#freeShell();
       // (Checked again: another command may have taken it while this one waited.)
       if (shell?.idle) return await this.#runInShell(shell, command, options);
@@ -179,7 +179,6 @@ export class SshConnector implements Connector {
       const release = await this.#slots.acquire();
       try {
         return await new Promise<CommandOutput>((resolve, reject) => {
-          const input = withSecretInput(command, stdinText(options.args._stdin));
           // Every process of the command inherits this variable: cancel() finds them by it.
           const token = runToken();
           // exec throws "Not connected" at once when the socket is gone. The listeners
@@ -187,11 +186,9 @@ export class SshConnector implements Connector {
           // in the same tick, from the same batch of packets.
           client.exec(
             `${RUN_VARIABLE}=${token} ${command.raw()}`,
-            { pty: options.args._getPty },
+            { pty: options.pty === true },
             (error, stream) =>
-              error
-                ? reject(error)
-                : resolve(this.#collect(stream, release, options, input, token)),
+              error ? reject(error) : resolve(this.#collect(stream, release, options, token)),
           );
         });
       } catch (error) {
@@ -213,10 +210,9 @@ export class SshConnector implements Connector {
     channel: ClientChannel,
     release: () => void,
     options: RunOptions,
-    stdin: string | undefined,
     token: string,
   ) {
-    const { args, sink } = options;
+    const { stdin, signal, sink } = options;
     return new Promise<CommandOutput>((resolve) => {
       const out = new TextDecoder("utf-8", { ignoreBOM: true });
       const err = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -224,7 +220,6 @@ export class SshConnector implements Connector {
       let stderr = "";
       let exitCode = -1;
       let done = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       let grace: ReturnType<typeof setTimeout> | undefined;
       let released = false;
       const free = () => {
@@ -237,11 +232,35 @@ export class SshConnector implements Connector {
         if (done) return;
         done = true;
         this.#channels.delete(channel);
-        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", stop);
         this.#running.delete(onLost);
         stdout += out.decode();
         stderr += err.decode();
         resolve({ exitCode, stdout, stderr, timedOut: false, ...result });
+      };
+      let stopping = false;
+      const stop = () => {
+        if (done || stopping) return;
+        stopping = true;
+        // Ask sshd to kill the command's process group (see killChannel), then close
+        // the channel; do not wait for the server to confirm.
+        try {
+          killChannel(channel);
+          channel.close();
+        } catch {
+          // the connection is gone
+        }
+        grace = setTimeout(free, CLOSE_GRACE * 1000);
+        // sshd's signal reaches only the session's shell: the programs it started are
+        // found by their token (as cancel() does), for a few seconds at most.
+        let cap: ReturnType<typeof setTimeout> | undefined;
+        Promise.race([
+          this.#exec(stopByTokenCommand([token]), {}).catch(() => {}),
+          new Promise((resolve) => cap = setTimeout(resolve, STOP_WAIT_MS)),
+        ]).then(() => {
+          clearTimeout(cap);
+          finish({ exitCode: -1 });
+        });
       };
       const onLost = (reason: string) => {
         free();
@@ -274,22 +293,11 @@ export class SshConnector implements Connector {
       });
       channel.on("close", () => {
         free();
-        finish();
+        // A stopped command ends when its programs were stopped too.
+        if (!stopping) finish();
       });
-      if (args._timeout !== undefined && args._timeout > 0) {
-        timer = setTimeout(() => {
-          // Ask sshd to kill the command's process group (see killChannel), then close
-          // the channel; do not wait for the server to confirm.
-          try {
-            killChannel(channel);
-            channel.close();
-          } catch {
-            // the connection is gone
-          }
-          grace = setTimeout(free, CLOSE_GRACE * 1000);
-          finish({ exitCode: -1, timedOut: true });
-        }, args._timeout * 1000);
-      }
+      if (signal?.aborted) stop();
+      else signal?.addEventListener("abort", stop);
       if (stdin !== undefined) channel.write(stdin);
       channel.end();
     });
@@ -343,125 +351,44 @@ export class SshConnector implements Connector {
     return this.#sftp;
   }
 
-  /** Runs a helper command (cp, mv, rm) wrapped like the transfer that needs it. */
-  async #helper(command: StringCommand, options: TransferOptions): Promise<CommandOutput> {
-    return await this.runShellCommand(options.wrap(command), {
-      args: { ...options.args, _stdin: undefined, _getPty: false },
-    });
-  }
-
-  async putFile(
+  /** Creates `path` over SFTP (a new file: `wx`) with `options.mode` (0600). */
+  async writeFile(
+    path: string,
     content: Uint8Array,
-    dest: string,
-    options: TransferOptions,
-  ): Promise<CommandOutput | void> {
-    const cancels = this.#cancels;
+    options: WriteFileOptions = {},
+  ): Promise<void> {
     const sftp = await this.#sftpSession();
-    const temp = stagingPath(options, "upload");
+    const mode = options.mode ?? 0o600;
     try {
-      // Only we can read the temporary file, unless a user other than root must.
       await this.#sftpCall((cb) =>
-        sftp.writeFile(temp, Buffer.from(content), { mode: 0o600, flag: "wx" }, cb)
+        sftp.writeFile(path, Buffer.from(content), { mode, flag: "wx" }, cb)
       );
-      if (needsReadableTemp(options.args)) {
-        await this.#sftpCall((cb) => sftp.chmod(temp, 0o644, cb));
-      }
+      // The server's umask may have taken bits away.
+      if (mode !== 0o600) await this.#sftpCall((cb) => sftp.chmod(path, mode, cb));
     } catch (error) {
-      // A partial copy is removed over a new SFTP session or with rm; when the connection
-      // is gone, the message says the copy may remain.
-      await this.#removeTemp(temp, options);
-      const gone = this.#lost !== undefined || !this.#connection;
-      throw await stagingError(
-        this,
-        dest,
-        temp,
-        sftpMessage(error) + (gone ? ` (the partial copy ${temp} may remain on the host)` : ""),
-        content.length,
-        options,
-      );
-    }
-    if (this.#cancels !== cancels) {
-      // Ctrl-C came while the copy was written: the target is left as it was.
-      await this.#removeTemp(temp, options);
-      throw new CommandError(`Upload of ${dest} interrupted: the target was left as it was`);
-    }
-    // A new file beside the target, then a rename: the target is replaced at once or not
-    // at all, and an existing target keeps its mode and owner (see installCommand).
-    const move = installThen(installCommand(temp, dest), options.then);
-    try {
-      const { failed, output } = splitInstallOutput(
-        await this.#helper(move, options),
-        options.then,
-      );
-      if (failed) {
-        const reason = output.timedOut ? "timed out" : output.stderr.trim();
-        throw new CommandError(
-          `Could not move the upload into ${dest} on ${this.#target}: ${reason}`,
-        );
-      }
-      if (options.then) return output;
-    } finally {
-      await this.#removeTemp(temp, options);
+      throw new Error(sftpMessage(error));
     }
   }
 
-  async getFile(src: string, options: TransferOptions): Promise<Uint8Array> {
+  async readFile(path: string): Promise<Uint8Array> {
     const sftp = await this.#sftpSession();
-    if (!isElevated(options.args)) {
-      try {
-        return new Uint8Array(await this.#sftpCall<Buffer>((cb) => sftp.readFile(src, cb)));
-      } catch (error) {
-        throw new CommandError(`Could not read ${src} on ${this.#target}: ${sftpMessage(error)}`);
-      }
-    }
-    // Copy as the elevated user into a file only we may read, then read it over SFTP.
-    const temp = stagingPath(options, "download");
-    const user = this.#settings!.user;
-    const copy = new StringCommand([
-      "umask",
-      "077",
-      "&&",
-      "cp",
-      quote(src),
-      quote(temp),
-      "&&",
-      "{",
-      "chown",
-      quote(user),
-      quote(temp),
-      "2>/dev/null",
-      "||",
-      "chmod",
-      "644",
-      quote(temp),
-      ";",
-      "}",
-    ]);
     try {
-      const output = await this.#helper(copy, options);
-      if (output.exitCode !== 0) {
-        const reason = output.timedOut ? "timed out" : output.stderr.trim();
-        throw new CommandError(`Could not read ${src} on ${this.#target}: ${reason}`);
-      }
-      try {
-        return new Uint8Array(await this.#sftpCall<Buffer>((cb) => sftp.readFile(temp, cb)));
-      } catch (error) {
-        throw new CommandError(`Could not read ${src} on ${this.#target}: ${sftpMessage(error)}`);
-      }
-    } finally {
-      await this.#removeTemp(temp, options);
+      return new Uint8Array(await this.#sftpCall<Buffer>((cb) => sftp.readFile(path, cb)));
+    } catch (error) {
+      throw new Error(sftpMessage(error));
     }
   }
 
-  /** Deletes a temporary file: over SFTP when it is ours, else with the transfer's wrap. */
-  async #removeTemp(temp: string, options: TransferOptions): Promise<void> {
-    if (!this.#connection || this.#lost !== undefined) return;
+  /** Removes `path` over SFTP (a new session after cancel() closed the old one). */
+  async removeFile(path: string): Promise<void> {
+    if (!this.#connection || this.#lost !== undefined) {
+      throw new Error(`the connection is closed${this.#lost ? `: ${this.#lost}` : ""}`);
+    }
+    const sftp = await this.#sftpSession();
     try {
-      const sftp = await this.#sftpSession();
-      await this.#sftpCall((cb) => sftp.unlink(temp, cb));
+      await this.#sftpCall((cb) => sftp.unlink(path, cb));
     } catch (error) {
-      if (isNoSuchFile(error)) return;
-      await this.#helper(new StringCommand(["rm", "-f", quote(temp)]), options).catch(() => {});
+      if (!isNoSuchFile(error)) throw new Error(sftpMessage(error));
     }
   }
 
@@ -472,9 +399,8 @@ export class SshConnector implements Connector {
    * signal reaches only the session's shell, not the programs it started).
    */
   async cancel(): Promise<void> {
-    // Uploads in flight stop now: their SFTP session is closed (a new one cleans up),
-    // and none is moved into place.
-    this.#cancels++;
+    // Uploads in flight stop now: their SFTP session is closed (a new one cleans up);
+    // core moves none into place.
     if (this.#transfers.size) {
       for (const stop of [...this.#transfers]) stop("interrupted (Ctrl-C)");
       this.#transfers.clear();
@@ -496,7 +422,7 @@ export class SshConnector implements Connector {
     }
     const kill = stopByTokenCommand(running.map(([, { token }]) => token));
     try {
-      await this.#exec(kill, { args: PLAIN_CONNECTOR_ARGUMENTS });
+      await this.#exec(kill, {});
     } catch {
       // the connection is gone: so are its commands
     }
@@ -538,15 +464,4 @@ function lostOutput(target: string, reason: string): CommandOutput {
     stderr: `Connection to ${target} lost: ${reason}`,
     timedOut: false,
   };
-}
-
-function isElevated(args: ConnectorArguments): boolean {
-  return Boolean(args._sudo || args._suUser || args._su || args._doas);
-}
-
-/** Whether a user other than root reads the temporary upload (sudo -u, su, doas -u). */
-function needsReadableTemp(args: ConnectorArguments): boolean {
-  const other = (user: string | undefined) => user !== undefined && user !== "root";
-  return (args._sudo && other(args._sudoUser)) || other(args._suUser) ||
-    (args._doas && other(args._doasUser));
 }

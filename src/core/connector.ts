@@ -1,7 +1,10 @@
 /**
- * The connector interface: how the engine reaches a host. Connectors only move bytes
- * and run a finished shell string; sudo / su / doas / env / chdir / shell wrapping is
- * done once for all of them by `wrapCommand` in `wrap.ts`.
+ * The connector interface: how the engine reaches a host. A connector is a transport: it
+ * starts a finished shell string with the given standard input, terminal, abort signal
+ * and output sink, and writes, reads and removes files. Everything else is done once for
+ * all of them in core: sudo / su / doas / env / chdir / shell wrapping (`wrap.ts`), the
+ * encoding of `_stdin` and `_timeout` (`run_command.ts`), and staged uploads and
+ * elevated downloads (`transfer.ts`).
  *
  * @module
  */
@@ -24,12 +27,28 @@ export interface OutputSink {
   stderr?(chunk: string): void;
 }
 
-/** Options of one command run. */
+/** What a connector is given to start one command (see `runCommand` in run_command.ts). */
 export interface RunOptions {
-  /** Connector arguments after defaults were applied. */
-  args: ConnectorArguments;
+  /**
+   * The exact text to write to the command's standard input, then closed (the secret
+   * input first, then `_stdin` as pyinfra writes it). @default {no input: end of input at once}
+   */
+  stdin?: string;
+  /** Run the command on a pseudo-terminal. @default {false} */
+  pty?: boolean;
+  /**
+   * Stops the command when aborted (a `_timeout` fired): the connector ends it as its
+   * transport can and resolves promptly, with exit status -1.
+   */
+  signal?: AbortSignal;
   /** Receives output while it arrives. */
   sink?: OutputSink;
+}
+
+/** Options of {@linkcode Connector.writeFile}. */
+export interface WriteFileOptions {
+  /** The new file's mode. @default {0o600} */
+  mode?: number;
 }
 
 /** Options of an upload or download. */
@@ -37,39 +56,44 @@ export interface TransferOptions {
   args: ConnectorArguments;
   /** Folder for temporary files on the host. @default {"/tmp"} */
   tempDir?: string;
+  /** Aborted by Ctrl-C: an upload whose bytes were on their way is not moved into place. */
+  signal?: AbortSignal;
   /** Wraps a helper command (mv, cp) with the same sudo/su/askpass as the transfer. */
   wrap: (command: StringCommand) => StringCommand;
   /**
    * Shell to run right after the upload is in place, in the same round trip and with the
-   * same wrapping (an operation's chmod/chown); `putFile` then returns its output.
+   * same wrapping (an operation's chmod/chown); `uploadFile` then returns its output.
    */
   then?: StringCommand;
 }
 
 /**
- * One host's connection. A connector instance belongs to one host; the engine calls
- * `connect` once and `disconnect` at the end.
+ * One host's connection: a transport. A connector instance belongs to one host; the
+ * engine calls `connect` once and `disconnect` at the end.
  */
 export interface Connector {
+  /** How transfer errors name the host (`... on LABEL`); none for local ones. */
+  readonly label?: string;
+  /** The user the connector acts as, when known (it may read files made for it). */
+  readonly user?: string;
   /** Opens the connection; throws `ConnectError` with the reason. */
   connect(): Promise<void>;
   /**
-   * Runs a command (wrapped with sudo/su/env/... by the shared wrapping code), honouring
-   * `_timeout`, `_stdin`, `_getPty` and `_successExitCodes` is the caller's business.
+   * Starts a finished shell string (wrapped by the shared wrapping code) with the given
+   * input, terminal, abort signal and sink, and resolves with its output. Never throws
+   * because of the command; exit status -1 when it was stopped or the connection dropped.
    */
   runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput>;
   /**
-   * Writes bytes to `dest` on the host, through a temporary file and a rename. With
-   * `options.then`, runs it afterwards and returns its output; a connector that cannot
-   * returns nothing and the engine runs `then` on its own.
+   * Creates a new file at `path` (which does not exist: the name is new) with `content`,
+   * readable as `options.mode` says (only by the connecting user by default). Throws with
+   * the transport's reason; a partial file may then remain (see `removeFile`).
    */
-  putFile(
-    content: Uint8Array,
-    dest: string,
-    options: TransferOptions,
-  ): Promise<CommandOutput | void>;
-  /** Reads a file from the host. */
-  getFile(src: string, options: TransferOptions): Promise<Uint8Array>;
+  writeFile(path: string, content: Uint8Array, options?: WriteFileOptions): Promise<void>;
+  /** Reads a file as the connecting user; throws with the transport's reason. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Removes a file the connecting user made; no error when it is gone already. */
+  removeFile(path: string): Promise<void>;
   /**
    * Closes the connection; may return a line to tell the user (e.g. a committed image).
    * With `discard`, nothing the run made is kept: a container started from an image is

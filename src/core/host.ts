@@ -12,6 +12,8 @@ import { hideSecrets, MaskedPart, type StringCommand } from "./command.ts";
 import { SudoHelper } from "./sudo_helper.ts";
 import { sudoPasswordOf } from "./wrap.ts";
 import { FactCache, type FactPrefetch } from "./fact_cache.ts";
+import { runCommand } from "./run_command.ts";
+import { downloadFile, uploadFile } from "./transfer.ts";
 import { ArgumentError, ConnectError } from "./errors.ts";
 import type { EventBus } from "./events.ts";
 
@@ -76,6 +78,8 @@ export class Host {
   #sudoHelper: SudoHelper;
   #remoteFacts: RemoteFactReader | undefined;
   #onFact: ((fact: Fact<unknown, FactArgs>) => void) | undefined;
+  /** Aborted by {@linkcode cancel} (Ctrl-C): uploads on their way are not put in place. */
+  #cancelled = new AbortController();
 
   constructor(init: HostInit) {
     this.name = init.name;
@@ -177,13 +181,13 @@ export class Host {
       ...script.secrets(),
       ...Object.values(args._env ?? {}).flatMap((v) => v instanceof MaskedPart ? [v.value] : []),
     ].filter(Boolean);
-    if (!secrets.length) return finish(await connector.runShellCommand(wrapped, { args, sink }));
+    if (!secrets.length) return finish(await runCommand(connector, wrapped, { args, sink }));
     const hide = (text: string) => hideSecrets(text, secrets);
     const hidden: OutputSink | undefined = sink && {
       stdout: sink.stdout && ((text) => sink.stdout!(hide(text))),
       stderr: sink.stderr && ((text) => sink.stderr!(hide(text))),
     };
-    const output = await connector.runShellCommand(wrapped, { args, sink: hidden });
+    const output = await runCommand(connector, wrapped, { args, sink: hidden });
     return finish({ ...output, stdout: hide(output.stdout), stderr: hide(output.stderr) });
   }
 
@@ -206,18 +210,24 @@ export class Host {
     then?: StringCommand,
     prefetch: readonly FactPrefetch[] = [],
   ): Promise<CommandOutput | undefined> {
+    // A Ctrl-C from now on stops the upload before it is put in place.
+    const signal = this.#cancelled.signal;
     const connector = await this.#ready();
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
     if (!then) {
-      await connector.putFile(content, dest, { args, tempDir, wrap });
+      await uploadFile(connector, content, dest, { args, tempDir, wrap, signal });
       return undefined;
     }
     const { script, finish } = this.#facts.withPrefetch(then, args, this.#prefetchable(prefetch));
-    const output = await connector.putFile(content, dest, { args, tempDir, wrap, then: script });
-    // A connector that cannot run `then` after the upload: run it on its own.
-    if (!output) return await this.run(then, args, undefined, prefetch);
-    return finish(output);
+    const output = await uploadFile(connector, content, dest, {
+      args,
+      tempDir,
+      wrap,
+      then: script,
+      signal,
+    });
+    return finish(output as CommandOutput);
   }
 
   /** Downloads a file from the host. */
@@ -225,7 +235,7 @@ export class Host {
     const connector = await this.#ready();
     const wrap = await this.#wrapperFor(args);
     this.stats.roundTrips++;
-    return await connector.getFile(src, { args, tempDir, wrap });
+    return await downloadFile(connector, src, { args, tempDir, wrap });
   }
 
   /**
@@ -298,6 +308,8 @@ export class Host {
 
   /** Stops the commands running on this host now, where the connector can (Ctrl-C). */
   async cancel(): Promise<void> {
+    this.#cancelled.abort();
+    this.#cancelled = new AbortController();
     await this.#connector?.cancel?.();
   }
 

@@ -10,6 +10,7 @@ import type { Connector } from "./connector.ts";
 import type { ConnectorArguments } from "./arguments.ts";
 import type { StringCommand } from "./command.ts";
 import { ConnectError } from "./errors.ts";
+import { runCommand } from "./run_command.ts";
 import { SUDO_ASKPASS_SETUP, sudoAskpassCleanup, sudoPasswordOf, wrapCommand } from "./wrap.ts";
 
 /** Arguments with every elevation turned off: the helper is the connecting user's. */
@@ -38,7 +39,8 @@ export class SudoHelper {
   ): Promise<(command: StringCommand) => StringCommand> {
     if (!args._sudo || !sudoPasswordOf(args)) return (command) => wrapCommand(command, args);
     this.#path ??= (async () => {
-      const output = await connector.runShellCommand(
+      const output = await runCommand(
+        connector,
         wrapCommand(SUDO_ASKPASS_SETUP, unelevated(args)),
         { args },
       );
@@ -62,7 +64,7 @@ export class SudoHelper {
     const path = await pending?.catch(() => undefined);
     if (!path || !connector) return;
     const plain = unelevated(args);
-    await connector.runShellCommand(wrapCommand(sudoAskpassCleanup(path), plain), { args: plain })
+    await runCommand(connector, wrapCommand(sudoAskpassCleanup(path), plain), { args: plain })
       .catch(() => {});
   }
 

@@ -11,8 +11,8 @@
  * password never appears in any command line (where `ps` would show it to every user of
  * the host, or of the controller for `docker exec`): the wrapped command starts by
  * reading it from its standard input (`IFS= read -r`, a shell builtin) and exporting
- * it, and the connector writes it there, as the first line, before any `_stdin` (see
- * {@linkcode withSecretInput}). The helper is created once per host:
+ * it, and core's `runCommand` gives it there, as the first line, before any `_stdin`
+ * (see {@linkcode withSecretInput}). The helper is created once per host:
  *
  * 1. When a command needs it ({@linkcode needsAskpass}), run {@linkcode sudoAskpassSetup}
  *    on the host as the connecting user (wrapped with `_sudo`, `_su` and `_doas` off);
@@ -166,9 +166,10 @@ export function stdinText(stdin: string | readonly string[] | undefined): string
 }
 
 /**
- * The standard input a connector gives a wrapped command: the command's secret input
- * (the sudo password line of {@linkcode wrapCommand}), then the `_stdin` text. Every
- * connector must use it, or a sudo password cannot reach sudo.
+ * The standard input a wrapped command is given: the command's secret input (the sudo
+ * password line of {@linkcode wrapCommand}), then the `_stdin` text. Core's `runCommand`
+ * builds every command's input with it, so a sudo password reaches sudo on every
+ * connector.
  *
  * @param command the command as {@linkcode wrapCommand} returned it
  * @param stdin the `_stdin` text, lines already joined

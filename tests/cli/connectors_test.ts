@@ -26,11 +26,14 @@ class EchoConnector implements Connector {
   runShellCommand(): Promise<CommandOutput> {
     return Promise.resolve({ exitCode: 0, stdout: this.#answer + "\\n", stderr: "", timedOut: false });
   }
-  putFile(): Promise<void> {
+  writeFile(): Promise<void> {
     return Promise.resolve();
   }
-  getFile(): Promise<Uint8Array> {
+  readFile(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array());
+  }
+  removeFile(): Promise<void> {
+    return Promise.resolve();
   }
   disconnect(): Promise<void> {
     return Promise.resolve();

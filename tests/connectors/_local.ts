@@ -11,6 +11,7 @@ import type { CommandOutput, OutputSink, TransferOptions } from "../../src/core/
 import { wrapCommand } from "../../src/core/wrap.ts";
 import { LocalConnector } from "../../src/connectors/local.ts";
 import { assertEquals } from "../_assert.ts";
+import { runCommand } from "../../src/core/run_command.ts";
 
 export const IS_ROOT = Deno.uid() === 0;
 export const IN_CI = Deno.env.get("CI") === "true";
@@ -28,7 +29,7 @@ export async function run(
 ): Promise<CommandOutput> {
   const args = argsOf(extra);
   const command = typeof text === "string" ? new StringCommand([text]) : text;
-  return await local.runShellCommand(wrapCommand(command, args), { args, sink });
+  return await runCommand(local, wrapCommand(command, args), { args, sink });
 }
 
 /** Transfer options for `extra`, as the engine builds them. */

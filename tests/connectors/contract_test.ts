@@ -70,6 +70,29 @@ async function contract(t: Deno.TestContext, target: Target): Promise<void> {
       assertEquals((await runOn(host, cat)).stdout, "");
     });
 
+    await t.step(
+      `${target.name}: stdin is encoded once, in core: the same bytes everywhere`,
+      async () => {
+        // Every byte the command read, as octal: no connector adds or drops a newline.
+        const od = sh`od -An -c | tr -s ' \n' ' '`;
+        for (
+          const [stdin, bytes] of [
+            [["a\n"], " a \\n "],
+            ["a", " a \\n "],
+            [["a", "b\n"], " a \\n b \\n "],
+            ["", " \\n "],
+            [["é", "\n"], " 303 251 \\n \\n "],
+          ] as const
+        ) {
+          const out = await runOn(host, od, { _stdin: stdin as string | string[] });
+          assertEquals(out.stdout, bytes, `_stdin ${JSON.stringify(stdin)}`);
+        }
+        // With a timer too (ssh then runs the command on a channel of its own).
+        const timed = await runOn(host, od, { _stdin: ["a", "b\n"], _timeout: 20 });
+        assertEquals([timed.stdout, timed.timedOut], [" a \\n b \\n ", false]);
+      },
+    );
+
     await t.step(`${target.name}: hostile bytes in an argument come back exact`, async () => {
       const out = await runOn(host, sh`printf '%s' ${HOSTILE}`);
       assertEquals(out.stdout, HOSTILE);
@@ -87,7 +110,27 @@ async function contract(t: Deno.TestContext, target: Target): Promise<void> {
       const started = performance.now();
       const out = await runOn(host, sh`sleep 30`, { _timeout: 1 });
       assertEquals(out.timedOut, true);
+      assertEquals(out.exitCode, -1);
       assertEquals(performance.now() - started < 20_000, true);
+    });
+
+    await t.step(`${target.name}: a timeout stops the command's programs too`, async () => {
+      const started = performance.now();
+      const out = await runOn(host, sh`echo started; sleep 28.3; echo late`, {
+        _timeout: 1,
+        _stdin: "x",
+      });
+      assertEquals([out.timedOut, out.exitCode, out.stdout], [true, -1, "started\n"]);
+      assertEquals(performance.now() - started < 20_000, true);
+      const left = async () =>
+        (await runOn(host, sh`ps -eo args | grep -c ${"[s]leep 28.3"} || true`)).stdout.trim();
+      for (let i = 0; i < 100 && (await left()) !== "0"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assertEquals(await left(), "0");
+      // The connection is still usable, and a command within its time is not stopped.
+      const quick = await runOn(host, sh`echo ok`, { _timeout: 20 });
+      assertEquals([quick.stdout, quick.exitCode, quick.timedOut], ["ok\n", 0, false]);
     });
 
     await t.step(`${target.name}: Ctrl-C ends a running command at once`, async () => {
@@ -141,6 +184,42 @@ async function contract(t: Deno.TestContext, target: Target): Promise<void> {
         assertEquals(after, before);
         const error = await assertRejects(() => host.getFile(`${base}/missing`, args));
         assertMatch(error.message, /missing/);
+      },
+    );
+
+    await t.step(
+      `${target.name}: an upload that fails or is interrupted leaves no half target, no staged file`,
+      async () => {
+        const args = host.connectorArguments({});
+        // A temp folder of this test's own: other tests upload beside it.
+        const temp = `${base}/temp`;
+        const staged = async () =>
+          (await runOn(host, sh`ls -A ${temp} ${base}`)).stdout.split("\n").filter((n) =>
+            n.startsWith(".tsinfra-") || n.startsWith("tsinfra-")
+          );
+        const dest = `${base}/kept`;
+        await runOn(host, sh`printf old > ${dest} && mkdir ${base}/folder ${temp}`);
+        // A folder at the target is refused, not written into.
+        await assertRejects(
+          () => host.putFile(ALL_BYTES, `${base}/folder`, args, temp),
+          /directory/,
+        );
+        assertEquals((await runOn(host, sh`ls -A ${base}/folder`)).stdout, "");
+        assertEquals(await staged(), []);
+        // Ctrl-C while the bytes are on their way: nothing is put in place.
+        const big = new Uint8Array(8 * 1024 * 1024).fill(120);
+        const upload = host.putFile(big, dest, args, temp);
+        await host.cancel();
+        await assertRejects(
+          () => upload,
+          /Upload of .*kept interrupted: the target was left as it was/,
+        );
+        assertEquals((await runOn(host, sh`cat ${dest}`)).stdout, "old");
+        assertEquals(await staged(), []);
+        // The next upload goes through.
+        await host.putFile(new TextEncoder().encode("new"), dest, args, temp);
+        assertEquals((await runOn(host, sh`cat ${dest}`)).stdout, "new");
+        assertEquals(await staged(), []);
       },
     );
   } finally {

@@ -13,6 +13,7 @@ import type { LocalConnector } from "../../src/connectors/local.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
 import { argsOf, check, exists, rootTest, withLocal } from "./_local.ts";
 import type { ConnectorArguments } from "../../src/core/arguments.ts";
+import { runCommand } from "../../src/core/run_command.ts";
 
 async function system(program: string, args: string[], stdin?: string): Promise<void> {
   const child = new Deno.Command(program, {
@@ -130,7 +131,7 @@ async function runAs(
   args: ConnectorArguments,
   seen: string[],
 ) {
-  return await local.runShellCommand(command, {
+  return await runCommand(local, command, {
     args,
     sink: { stdout: (text) => seen.push(text), stderr: (text) => seen.push(text) },
   });

@@ -20,6 +20,7 @@ import {
   withLocal,
   withTempDir,
 } from "./_local.ts";
+import { runCommand } from "../../src/core/run_command.ts";
 
 Deno.test("@local runs a command with env and chdir, stdout and stderr apart, and its exit code", async () => {
   await withLocal(async (local) => {
@@ -236,8 +237,8 @@ Deno.test("@local warns once and runs without a terminal when script is missing"
   await local.connect();
   try {
     const args = argsOf({ _getPty: true });
-    const output = await local.runShellCommand(new StringCommand(["tty"]), { args });
-    await local.runShellCommand(new StringCommand(["true"]), { args });
+    const output = await runCommand(local, new StringCommand(["tty"]), { args });
+    await runCommand(local, new StringCommand(["true"]), { args });
     assertEquals(output.stdout, "not a tty\n");
     assertEquals(warnings.length, 1);
     assertMatch(warnings[0], /_getPty needs `script`/);

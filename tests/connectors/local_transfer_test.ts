@@ -16,6 +16,7 @@ import {
   withLocal,
   withTempDir,
 } from "./_local.ts";
+import { downloadFile, uploadFile } from "../../src/core/transfer.ts";
 
 /** Names in `dir` other than `keep`: leftovers of a staged upload. */
 async function leftovers(dir: string, ...keep: string[]): Promise<string[]> {
@@ -39,10 +40,10 @@ Deno.test("@local putFile writes a new file and replaces an old one, keeping its
       const temp = path.join(dir, "tmp");
       await Deno.mkdir(temp);
       const dest = path.join(dir, 'it\'s a "file" $x');
-      await local.putFile(bytes("first\n"), dest, transfer({}, temp));
+      await uploadFile(local, bytes("first\n"), dest, transfer({}, temp));
       assertEquals(await Deno.readTextFile(dest), "first\n");
       await Deno.chmod(dest, 0o600);
-      await local.putFile(bytes("second\n"), dest, transfer({}, temp));
+      await uploadFile(local, bytes("second\n"), dest, transfer({}, temp));
       assertEquals(await Deno.readTextFile(dest), "second\n");
       assertEquals((await ownerOf(dest))[1], 0o600);
       // Nothing is left beside the target, nor in the temporary folder.
@@ -55,7 +56,7 @@ Deno.test("@local putFile writes a new file and replaces an old one, keeping its
 Deno.test("@local putFile with a relative target follows _chdir", async () => {
   await withLocal(async (local) => {
     await withTempDir(async (dir) => {
-      await local.putFile(bytes("here\n"), "rel.txt", transfer({ _chdir: dir }));
+      await uploadFile(local, bytes("here\n"), "rel.txt", transfer({ _chdir: dir }));
       assertEquals(await Deno.readTextFile(path.join(dir, "rel.txt")), "here\n");
     });
   });
@@ -67,7 +68,7 @@ Deno.test("@local putFile leaves the target as it was when the temporary file ca
       const dest = path.join(dir, "target");
       await Deno.writeTextFile(dest, "old\n");
       const error = await assertRejects(
-        () => local.putFile(bytes("new\n"), dest, transfer({}, path.join(dir, "missing"))),
+        () => uploadFile(local, bytes("new\n"), dest, transfer({}, path.join(dir, "missing"))),
         /Could not upload .*target: /,
       );
       check(error instanceof CommandError);
@@ -85,13 +86,13 @@ Deno.test("@local putFile leaves the target as it was when it cannot be put in p
       // A folder is refused, not written into.
       await Deno.mkdir(path.join(dir, "folder"));
       await assertRejects(
-        () => local.putFile(bytes("x"), path.join(dir, "folder"), transfer({}, temp)),
+        () => uploadFile(local, bytes("x"), path.join(dir, "folder"), transfer({}, temp)),
         /folder: is a directory/,
       );
       assertEquals(await leftovers(path.join(dir, "folder")), []);
       // A missing parent folder.
       await assertRejects(
-        () => local.putFile(bytes("x"), path.join(dir, "no/such/file"), transfer({}, temp)),
+        () => uploadFile(local, bytes("x"), path.join(dir, "no/such/file"), transfer({}, temp)),
         /Directory nonexistent|No such file or directory/,
       );
       assertEquals(await leftovers(dir, "tmp", "folder"), []);
@@ -114,7 +115,7 @@ Deno.test("@local putFile replaces a file at once: readers see the old or the ne
       }).spawn();
       try {
         for (let i = 1; i <= 6; i++) {
-          await local.putFile(versions[i % 2], dest, transfer({}, dir));
+          await uploadFile(local, versions[i % 2], dest, transfer({}, dir));
         }
       } finally {
         await Deno.writeTextFile(stop, "");
@@ -138,12 +139,13 @@ rootTest("@local putFile with sudo to a root-owned folder lands owned by root", 
   await withLocal(async (local) => {
     await withTempDir(async (dir) => {
       const dest = path.join(dir, "root-owned");
-      await local.putFile(bytes("as root\n"), dest, transfer({ _sudo: true }));
+      await uploadFile(local, bytes("as root\n"), dest, transfer({ _sudo: true }));
       assertEquals(await Deno.readTextFile(dest), "as root\n");
       assertEquals((await ownerOf(dest))[0], 0);
       // A user who may not write there fails, and the target stays.
       await assertRejects(
-        () => local.putFile(bytes("no\n"), dest, transfer({ _sudo: true, _sudoUser: "nobody" })),
+        () =>
+          uploadFile(local, bytes("no\n"), dest, transfer({ _sudo: true, _sudoUser: "nobody" })),
         /Permission denied/,
       );
       assertEquals(await Deno.readTextFile(dest), "as root\n");
@@ -163,7 +165,7 @@ rootTest("@local putFile as another user (sudo -u, su) is owned by that user", a
         await withTempDir(async (dir) => {
           await Deno.chown(dir, NOBODY_UID, NOBODY_UID);
           const dest = path.join(dir, "theirs");
-          await local.putFile(bytes("for nobody\n"), dest, transfer(extra));
+          await uploadFile(local, bytes("for nobody\n"), dest, transfer(extra));
           assertEquals(await Deno.readTextFile(dest), "for nobody\n");
           assertEquals((await ownerOf(dest))[0], NOBODY_UID);
         });
@@ -179,7 +181,7 @@ rootTest("@local putFile over a file of another owner keeps its owner and mode",
       await Deno.writeTextFile(dest, "old\n");
       await Deno.chown(dest, NOBODY_UID, NOBODY_UID);
       await Deno.chmod(dest, 0o640);
-      await local.putFile(bytes("new\n"), dest, transfer({ _sudo: true }));
+      await uploadFile(local, bytes("new\n"), dest, transfer({ _sudo: true }));
       assertEquals(await Deno.readTextFile(dest), "new\n");
       assertEquals(await ownerOf(dest), [NOBODY_UID, 0o640]);
     });
@@ -192,12 +194,12 @@ Deno.test("@local getFile returns the exact bytes of a file", async () => {
       const all = new Uint8Array(256 * 64).map((_, i) => i % 256);
       const src = path.join(dir, "binary $(x) 'y'");
       await Deno.writeFile(src, all);
-      assertEquals(await local.getFile(src, transfer()), all);
-      assertEquals(await local.getFile("binary $(x) 'y'", transfer({ _chdir: dir })), all);
-      assertEquals(await local.getFile(src, transfer({ _getPty: true, _stdin: "x" })), all);
+      assertEquals(await downloadFile(local, src, transfer()), all);
+      assertEquals(await downloadFile(local, "binary $(x) 'y'", transfer({ _chdir: dir })), all);
+      assertEquals(await downloadFile(local, src, transfer({ _getPty: true, _stdin: "x" })), all);
       const error = await assertRejects(
-        () => local.getFile(path.join(dir, "missing"), transfer()),
-        /Could not download .*missing: .*No such file or directory/,
+        () => downloadFile(local, path.join(dir, "missing"), transfer()),
+        /Could not read .*missing: .*No such file or directory/,
       );
       check(error instanceof CommandError);
     });
@@ -210,9 +212,9 @@ rootTest("@local getFile reads as the sudo user: root's private file only with s
       const src = path.join(dir, "secret");
       await Deno.writeTextFile(src, "s3cret\n", { mode: 0o600 });
       await Deno.chmod(src, 0o600);
-      assertEquals(text(await local.getFile(src, transfer({ _sudo: true }))), "s3cret\n");
+      assertEquals(text(await downloadFile(local, src, transfer({ _sudo: true }))), "s3cret\n");
       await assertRejects(
-        () => local.getFile(src, transfer({ _sudo: true, _sudoUser: "nobody" })),
+        () => downloadFile(local, src, transfer({ _sudo: true, _sudoUser: "nobody" })),
         /Permission denied/,
       );
     });
@@ -226,9 +228,9 @@ Deno.test("@local putFile and getFile round-trip hostile names and contents", as
       for (const name of names) {
         const dest = path.join(dir, name);
         const content = bytes(`${name}\r\n\0${name}`);
-        await local.putFile(content, dest, transfer({}, dir));
+        await uploadFile(local, content, dest, transfer({}, dir));
         assertEquals(await Deno.readFile(dest), content);
-        assertEquals(await local.getFile(dest, transfer()), content);
+        assertEquals(await downloadFile(local, dest, transfer()), content);
       }
       check(!(await exists("/tmp/tsinfra-pwned")));
       assertMatch((await leftovers(dir, ...names)).join(","), /^$/);

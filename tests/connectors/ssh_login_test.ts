@@ -12,6 +12,7 @@ import { SshConnector } from "../../src/connectors/ssh.ts";
 import { GLOBAL_ARGUMENT_DEFAULTS } from "../../src/core/arguments.ts";
 import { StringCommand } from "../../src/core/command.ts";
 import { ConnectError } from "../../src/core/errors.ts";
+import { runCommand } from "../../src/core/run_command.ts";
 
 function check(condition: boolean, message?: string): void {
   assertEquals(condition, true, message);
@@ -32,7 +33,7 @@ async function runOnce(target: string, data: Record<string, unknown>, command = 
   await ssh.connect();
   try {
     const args = { ...GLOBAL_ARGUMENT_DEFAULTS };
-    const output = await ssh.runShellCommand(new StringCommand([command]), { args });
+    const output = await runCommand(ssh, new StringCommand([command]), { args });
     return output.stdout;
   } finally {
     await ssh.disconnect();

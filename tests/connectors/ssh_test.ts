@@ -14,6 +14,8 @@ import type { CommandOutput } from "../../src/core/connector.ts";
 import { quote, StringCommand } from "../../src/core/command.ts";
 import { wrapCommand } from "../../src/core/wrap.ts";
 import { Host } from "../../src/core/host.ts";
+import { runCommand } from "../../src/core/run_command.ts";
+import { downloadFile, uploadFile } from "../../src/core/transfer.ts";
 
 type Args = Partial<ConnectorArguments>;
 
@@ -39,7 +41,7 @@ function hostData(fleet: Fleet, index: number, user: string, extra: Record<strin
 /** Runs shell text wrapped as the engine would wrap it. */
 function run(ssh: SshConnector, text: string, extra: Args = {}): Promise<CommandOutput> {
   const args = argsOf(extra);
-  return ssh.runShellCommand(wrapCommand(new StringCommand([text]), args), { args });
+  return runCommand(ssh, wrapCommand(new StringCommand([text]), args), { args });
 }
 
 function transfer(extra: Args = {}) {
@@ -95,7 +97,7 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
       await prefixed.connect();
       try {
         const args = argsOf();
-        const output = await prefixed.runShellCommand(new StringCommand(["hostname"]), { args });
+        const output = await runCommand(prefixed, new StringCommand(["hostname"]), { args });
         assertEquals(output.stdout, "fleet-1\n");
       } finally {
         await prefixed.disconnect();
@@ -106,7 +108,8 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
       await withSsh(fleet, 0, "root", async (ssh) => {
         const streamed: string[] = [];
         const args = argsOf();
-        const output = await ssh.runShellCommand(
+        const output = await runCommand(
+          ssh,
           wrapCommand(new StringCommand(["echo out; echo err >&2; exit 3"]), args),
           {
             args,
@@ -186,11 +189,11 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
         // Transfers as another non-root user: the temporary file is handed over.
         const asOther = transfer({ _sudo: true, _sudoUser: "deploypw" });
         const content = new TextEncoder().encode("for deploypw\n");
-        await ssh.putFile(content, "/home/deploypw/private", asOther);
+        await uploadFile(ssh, content, "/home/deploypw/private", asOther);
         await run(ssh, "chmod 600 /home/deploypw/private", { _sudo: true, _sudoUser: "deploypw" });
         const stat = await run(ssh, "stat -c '%U %a' /home/deploypw/private", { _sudo: true });
         assertEquals(stat.stdout, "deploypw 600\n");
-        assertEquals(await ssh.getFile("/home/deploypw/private", asOther), content);
+        assertEquals(await downloadFile(ssh, "/home/deploypw/private", asOther), content);
         const temps = await run(ssh, "ls -A /tmp | grep -c tsinfra- || true");
         assertEquals(temps.stdout.trim(), "0");
       });
@@ -251,8 +254,8 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
           `${dir}/-dash`,
         ];
         for (const name of names) {
-          await ssh.putFile(bytes, name, transfer());
-          assertEquals(await ssh.getFile(name, transfer()), bytes);
+          await uploadFile(ssh, bytes, name, transfer());
+          assertEquals(await downloadFile(ssh, name, transfer()), bytes);
         }
         assertEquals((await run(ssh, "test -e pwned2 || test -e /pwned2")).exitCode, 1);
         const listing = await run(ssh, `ls -A '${dir}' | wc -l`);
@@ -264,25 +267,26 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
     await t.step("putFile with sudo writes a root file into /etc; getFile reads one", async () => {
       await withSsh(fleet, 0, "deploy", async (ssh) => {
         const content = new TextEncoder().encode("managed by tsinfra\n");
-        await ssh.putFile(content, "/etc/tsinfra.conf", transfer({ _sudo: true }));
+        await uploadFile(ssh, content, "/etc/tsinfra.conf", transfer({ _sudo: true }));
         const stat = await run(ssh, "stat -c '%U %a' /etc/tsinfra.conf");
         assertEquals(stat.stdout, "root 644\n");
-        assertEquals(await ssh.getFile("/etc/tsinfra.conf", transfer()), content);
+        assertEquals(await downloadFile(ssh, "/etc/tsinfra.conf", transfer()), content);
         await assertRejects(
-          () => ssh.getFile("/etc/shadow", transfer()),
+          () => downloadFile(ssh, "/etc/shadow", transfer()),
           /Could not read \/etc\/shadow on fleet-1: Permission denied/,
         );
-        const shadow = await ssh.getFile("/etc/shadow", transfer({ _sudo: true }));
+        const shadow = await downloadFile(ssh, "/etc/shadow", transfer({ _sudo: true }));
         assertMatch(new TextDecoder().decode(shadow), /^root:/);
         await assertRejects(
-          () => ssh.getFile("/etc/missing", transfer({ _sudo: true })),
+          () => downloadFile(ssh, "/etc/missing", transfer({ _sudo: true })),
           /Could not read \/etc\/missing on fleet-1: .*No such file/,
         );
         // Replacing an existing file keeps its mode and owner, as pyinfra's in-place copy does.
         await run(ssh, "chown deploy:deploy /etc/tsinfra.conf && chmod 600 /etc/tsinfra.conf", {
           _sudo: true,
         });
-        await ssh.putFile(
+        await uploadFile(
+          ssh,
           new TextEncoder().encode("v2\n"),
           "/etc/tsinfra.conf",
           transfer({ _sudo: true }),
@@ -300,12 +304,12 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
       await withSsh(fleet, 1, "deploy", async (ssh) => {
         const content = new TextEncoder().encode("new\n");
         await assertRejects(
-          () => ssh.putFile(content, "/etc/hostname", transfer()),
+          () => uploadFile(ssh, content, "/etc/hostname", transfer()),
           /Could not move the upload into \/etc\/hostname on fleet-2: .*Permission denied/,
         );
         assertEquals((await run(ssh, "cat /etc/hostname")).stdout, "fleet-2\n");
         await assertRejects(
-          () => ssh.putFile(content, "/nowhere/file", transfer({ _sudo: true })),
+          () => uploadFile(ssh, content, "/nowhere/file", transfer({ _sudo: true })),
           /Could not move the upload into \/nowhere\/file/,
         );
         await run(ssh, "echo original > /home/deploy/big");
@@ -313,7 +317,12 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
       // Cut the connection while a large upload is on its way.
       const ssh = new SshConnector("fleet-2", hostData(fleet, 1, "deploy"));
       await ssh.connect();
-      const upload = ssh.putFile(new Uint8Array(128 * 1024 * 1024), "/home/deploy/big", transfer());
+      const upload = uploadFile(
+        ssh,
+        new Uint8Array(128 * 1024 * 1024),
+        "/home/deploy/big",
+        transfer(),
+      );
       const failed = assertRejects(() => upload);
       await withSsh(fleet, 1, "deploy", async (check) => {
         // As soon as the temporary file exists, the upload is under way: cut it.
@@ -351,10 +360,9 @@ await dockerTest("@ssh connector runs commands and moves files on real sshd host
       await withSsh(fleet, 0, "root", async (ssh) => {
         const path = "/tmp/a'b\"c $(id)";
         const args = argsOf();
-        await ssh.runShellCommand(
-          wrapCommand(new StringCommand(["touch", quote(path)]), args),
-          { args },
-        );
+        await runCommand(ssh, wrapCommand(new StringCommand(["touch", quote(path)]), args), {
+          args,
+        });
         assertEquals((await run(ssh, `ls /tmp | grep -c 'id)$'`)).stdout.trim(), "1");
       });
     });

@@ -13,6 +13,7 @@ import * as errors from "../../src/core/errors.ts";
 import { revive } from "../../src/runner/pool.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
 import { tsinfraIn } from "../_cli.ts";
+import { runCommand } from "../../src/core/run_command.ts";
 
 function check(condition: boolean, message?: string): void {
   assertEquals(condition, true, message);
@@ -33,7 +34,7 @@ Deno.test("mask() in sh is quoted like any other value: $(...) never runs, *** i
     assertEquals(command.masked(), "printf '%s' ***");
     const local = new LocalConnector();
     await local.connect();
-    const out = await local.runShellCommand(wrapCommand(command, args), { args });
+    const out = await runCommand(local, wrapCommand(command, args), { args });
     await local.disconnect();
     assertEquals([out.exitCode, out.stdout], [0, secret], out.stderr);
     assertEquals(await exists(canary), false);

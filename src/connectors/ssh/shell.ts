@@ -10,7 +10,7 @@
  * reads the next ones, or changes the shell's directory, variables or options), then
  * writes `RS token:status RS` to standard output and `RS token RS` to standard error.
  * The token is new for every command, so no output can forge the end of another
- * command's. Commands with input, a pty or a timeout do not come here (see
+ * command's. Commands with input, a pty or an abort signal (a timeout) do not come here (see
  * `SshConnector.runShellCommand`).
  *
  * @module
