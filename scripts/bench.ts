@@ -58,6 +58,13 @@ console.log(
   `load + prepare + run, 200 operations, 1 zero-latency host: ${prepare.wallMs} ms (${prepare.cpuMs} ms CPU)`,
 );
 
+// 2b. --diff of a large file
+const diffLarge = JSON.parse((await run(["run", "-A", "scripts/bench/diff_large.ts"])).stdout);
+figures.diffLarge = diffLarge;
+console.log(
+  `--diff of a ${diffLarge.lines}-line file with ${diffLarge.changed} changed lines: ${diffLarge.medianMs} ms (${diffLarge.hunks} hunks)`,
+);
+
 // 3. Scale on paper
 const sizes = quick ? [100, 1000] : [100, 1000, 5000];
 const scale = [];

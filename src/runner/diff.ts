@@ -21,11 +21,20 @@ export function unifiedDiff(before: string, after: string, name: string, context
   const patch = structuredPatch(name, name, before, after, undefined, undefined, { context });
   let out = `--- ${name}\n+++ ${name}\n`;
   for (const hunk of patch.hunks) {
-    out += `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@\n`;
+    out += `@@ -${range(hunk.oldStart, hunk.oldLines)} +${
+      range(hunk.newStart, hunk.newLines)
+    } @@\n`;
     for (const line of hunk.lines) {
       if (line.startsWith("\\")) continue; // "\ No newline at end of file"
       out += line + "\n";
     }
   }
   return out;
+}
+
+/** A hunk's range as `diff -u` writes it: `START` for one line, `START,COUNT` otherwise,
+ * and an empty range starts at the line before it (`0,0` for an empty file). */
+function range(start: number, count: number): string {
+  if (count === 1) return String(start);
+  return `${count === 0 ? start - 1 : start},${count}`;
 }

@@ -340,7 +340,7 @@ Deno.test("--diff prints what files.line, files.replace and files.block will cha
     assertStringIncludes(printedDiff(dry.stdout, 5), " Welcome\n-DOWN FOR MAINTENANCE\n Bye");
     assertStringIncludes(
       printedDiff(dry.stdout, 6),
-      "@@ -1,0 +1,3 @@\n+# BEGIN PYINFRA BLOCK\n+new = 1\n+# END PYINFRA BLOCK",
+      "@@ -0,0 +1,3 @@\n+# BEGIN PYINFRA BLOCK\n+new = 1\n+# END PYINFRA BLOCK",
     );
     // Nothing changed under --dry.
     for (const [name, text] of Object.entries(FILES)) {
