@@ -18,7 +18,7 @@ import { openSshConnection, type SshConnection } from "./ssh/connect.ts";
 import { messageOf, resolveSshSettings, type SshSettings } from "./ssh/settings.ts";
 import { CLOSE_GRACE, killChannel, MAX_CHANNELS, OPEN_RETRIES, Slots } from "./ssh/channels.ts";
 import { isNoSuchFile, sftpMessage } from "./ssh/sftp.ts";
-import { ShellSession } from "./ssh/shell.ts";
+import { ShellSession, shellTakesInput } from "./ssh/shell.ts";
 
 export type { SshHostData } from "./ssh/settings.ts";
 
@@ -116,10 +116,10 @@ export class SshConnector implements Connector {
   }
 
   async runShellCommand(command: StringCommand, options: RunOptions): Promise<CommandOutput> {
-    // A plain command goes through the connection's long-lived shell when it is free;
-    // input, a pty or an abort signal (a timeout) need a channel of their own, which an
-    // abort closes without ending the shell.
-    if (options.stdin === undefined && !options.pty && !options.signal) {
+    // A command goes through the connection's long-lived shell when it is free, its
+    // input as a here-document; a pty or an abort signal (a timeout) need a channel of
+    // their own, which an abort closes without ending the shell.
+    if (shellTakesInput(options.stdin) && !options.pty && !options.signal) {
       const shell = await this.#freeShell();
       // (Checked again: another command may have taken it while this one waited.)
       if (shell?.idle) return await this.#runInShell(shell, command, options);
@@ -165,7 +165,12 @@ export class SshConnector implements Connector {
       interrupted: () => shell.close("Stopped (interrupted)"),
     });
     try {
-      return await shell.run(`${RUN_VARIABLE}=${token} ${command.raw()}`, token, options.sink);
+      return await shell.run(
+        `${RUN_VARIABLE}=${token} ${command.raw()}`,
+        token,
+        options.sink,
+        options.stdin,
+      );
     } finally {
       this.#running.delete(onLost);
       this.#channels.delete(shell.channel);

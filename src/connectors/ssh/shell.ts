@@ -6,12 +6,16 @@
  * and one reply.
  *
  * The shell reads one line per command: a token and the command text as a quoted word,
- * which it evaluates in a subshell with standard input from /dev/null (so no command
- * reads the next ones, or changes the shell's directory, variables or options), then
- * writes `RS token:status RS` to standard output and `RS token RS` to standard error.
- * The token is new for every command, so no output can forge the end of another
- * command's. Commands with input, a pty or an abort signal (a timeout) do not come here (see
- * `SshConnector.runShellCommand`).
+ * which it evaluates in a subshell (so no command changes the shell's directory,
+ * variables or options), then writes `RS token:status RS` to standard output and
+ * `RS token RS` to standard error. The command's standard input is /dev/null, or its
+ * input text (a sudo password line, `mask()`ed values, `_stdin`) as a here-document
+ * that ends at a line holding the token: it travels in the session's input, never on a
+ * command line (dash feeds a here-document through a pipe; bash too up to the pipe's
+ * size, above which it uses a private temporary file, unlinked at once), and no command
+ * can read past it into the next ones. The token is new for every command, so neither
+ * output nor input can forge the end of another command's. Commands with a pty or an
+ * abort signal (a timeout) do not come here (see `SshConnector.runShellCommand`).
  *
  * @module
  */
@@ -23,8 +27,23 @@ import type { CommandOutput, OutputSink } from "../../core/connector.ts";
 const RS = "\x1e";
 
 /** Defines the function that runs one command (see the module's description). */
-const PRELUDE = `__tsinfra_run() { ( eval "$2" ) </dev/null; __tsinfra_s=$?; ` +
+const PRELUDE = `__tsinfra_run() { ( eval "$2" ); __tsinfra_s=$?; ` +
   `printf '\\036%s:%s\\036' "$1" "$__tsinfra_s"; printf '\\036%s\\036' "$1" >&2; }\n`;
+
+/**
+ * Whether a command's input can go to this shell as a here-document: none, or text whose
+ * lines all end with a line break (as core encodes input) and hold no NUL byte.
+ *
+ * @example
+ * ```ts
+ * import { shellTakesInput } from "./shell.ts";
+ * shellTakesInput("pw\ndata\n"); // true
+ * shellTakesInput("no line break"); // false
+ * ```
+ */
+export function shellTakesInput(stdin: string | undefined): boolean {
+  return stdin === undefined || stdin === "" || (stdin.endsWith("\n") && !stdin.includes("\0"));
+}
 
 /** One output stream of the running command, up to its end marker. */
 class MarkedStream {
@@ -131,16 +150,21 @@ export class ShellSession {
    * @param token a new random token (the end markers carry it)
    * @param sink receives output as it arrives
    */
-  run(text: string, token: string, sink?: OutputSink): Promise<CommandOutput> {
+  run(text: string, token: string, sink?: OutputSink, stdin?: string): Promise<CommandOutput> {
     if (!this.idle) throw new Error("the shell session is busy or closed");
     if (!/^[A-Za-z0-9-]+$/.test(token)) throw new Error(`invalid token ${token}`);
+    const end = `__TSINFRA_IN_${token}`;
+    if (!shellTakesInput(stdin) || stdin?.includes(end)) {
+      throw new Error("this input cannot go through the shell session");
+    }
+    const input = stdin ? ` <<'${end}'\n${stdin}${end}\n` : " </dev/null\n";
     return new Promise((resolve) => {
       this.#running = {
         out: new MarkedStream(token, true, sink?.stdout),
         err: new MarkedStream(token, false, sink?.stderr),
         resolve,
       };
-      this.channel.write(`__tsinfra_run ${token} ${shellQuote(text)}\n`);
+      this.channel.write(`__tsinfra_run ${token} ${shellQuote(text)}${input}`);
     });
   }
 
