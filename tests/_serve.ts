@@ -29,15 +29,20 @@ function contentType(file: string): string {
   return "text/plain";
 }
 
-/** Serves the checkout on a free port of 127.0.0.1. */
+/**
+ * Serves the checkout on a free port of 127.0.0.1, under a path of its own: Deno caches
+ * remote modules by URL across runs, so a port an earlier server used must not give the
+ * same URLs (the modules would come from the cache, not from this server).
+ */
 export function serveCheckout(): Promise<Served> {
   const requests: string[] = [];
+  const base = `/served-${crypto.randomUUID()}`;
   const { promise, resolve } = Promise.withResolvers<Served>();
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: 0,
     onListen: ({ port }) => {
-      const url = `http://127.0.0.1:${port}/`;
+      const url = `http://127.0.0.1:${port}${base}/`;
       resolve({
         url,
         otherUrl: `${url}other/`,
@@ -47,6 +52,8 @@ export function serveCheckout(): Promise<Served> {
     },
   }, async (request) => {
     let pathname = decodeURIComponent(new URL(request.url).pathname);
+    if (!pathname.startsWith(`${base}/`)) return new Response("not found", { status: 404 });
+    pathname = pathname.slice(base.length);
     requests.push(pathname);
     const other = pathname.startsWith("/other/");
     if (other) pathname = pathname.slice("/other".length);
