@@ -59,3 +59,38 @@ export function tsinfraWith(
     env,
   );
 }
+
+/** How long to wait for an event, scaled by TSINFRA_TEST_TIMEOUT_SCALE on slow machines. */
+export const WAIT_MS: number = 60_000 *
+  Number(Deno.env.get("TSINFRA_TEST_TIMEOUT_SCALE") ?? "1");
+
+/** Polls `check` until it holds; fails naming `what` after {@linkcode WAIT_MS}. */
+export async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts the tsinfra CLI in `cwd`; `signal` sends it a signal; `done` gives its exit and output. */
+export function startTsinfra(
+  cwd: string,
+  args: string[],
+): { signal: (signal: Deno.Signal) => void; done: Promise<RunResult> } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const text = (b: Uint8Array) => stripColours(new TextDecoder().decode(b));
+  const done = child.output().then((out) => ({
+    code: out.code,
+    stdout: text(out.stdout),
+    stderr: text(out.stderr),
+  }));
+  return { signal: (signal) => child.kill(signal), done };
+}

@@ -9,39 +9,10 @@
  */
 import * as path from "node:path";
 import { assertEquals, assertMatch } from "../_assert.ts";
-import { ROOT, run } from "../_cli.ts";
+import { ROOT, run, startTsinfra, waitFor } from "../_cli.ts";
 import { dockerTest, fleetUp } from "../../scripts/fleet/fleet.ts";
-import { stripColours } from "../../src/cli/style.ts";
 
 /** How long to wait for a marker, scaled by TSINFRA_TEST_TIMEOUT_SCALE on slow machines. */
-const WAIT_MS = 60_000 * Number(Deno.env.get("TSINFRA_TEST_TIMEOUT_SCALE") ?? "1");
-
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Starts the CLI; `interrupt` sends SIGINT; `done` gives its exit status and output. */
-function startCli(cwd: string, args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const done = child.output().then((out) => ({
-    code: out.code,
-    stdout: stripColours(new TextDecoder().decode(out.stdout)),
-    stderr: stripColours(new TextDecoder().decode(out.stderr)),
-  }));
-  return { interrupt: () => child.kill("SIGINT"), done };
-}
-
 const exists = (file: string) => Deno.stat(file).then(() => true, () => false);
 
 Deno.test("Ctrl-C on @local stops the running command, starts nothing more, prints the results, exits 130", async () => {
@@ -54,9 +25,9 @@ server.shell({ commands: ["touch ${dir}/first; sleep 300; touch ${dir}/after"] }
 server.shell({ commands: ["touch ${dir}/second"] });
 `,
     );
-    const cli = startCli(dir, ["@local", "deploy.ts", "-y"]);
+    const cli = startTsinfra(dir, ["@local", "deploy.ts", "-y"]);
     await waitFor("the first command", () => exists(path.join(dir, "first")));
-    cli.interrupt();
+    cli.signal("SIGINT");
     const out = await cli.done;
     assertEquals(out.code, 130, out.stdout + out.stderr);
     assertMatch(out.stdout, /Run stopped: interrupted/);
@@ -83,12 +54,12 @@ server.shell({ commands: ["touch /tmp/tsinfra-first; exec sleep 301"], _sudo: tr
 server.shell({ commands: ["touch /tmp/tsinfra-second"] });
 `,
     );
-    const cli = startCli(dir, [fleet.inventory, "deploy.ts", "-y", "--user", "deploy"]);
+    const cli = startTsinfra(dir, [fleet.inventory, "deploy.ts", "-y", "--user", "deploy"]);
     await waitFor(
       "the remote command",
       async () => (await inContainer("test", "-f", "/tmp/tsinfra-first")).code === 0,
     );
-    cli.interrupt();
+    cli.signal("SIGINT");
     const out = await cli.done;
     assertEquals(out.code, 130, out.stdout + out.stderr);
     assertMatch(out.stdout, /Run stopped: interrupted/);
@@ -137,7 +108,7 @@ server.shell({ commands: ["touch /srv/tsinfra-interrupt/first; sleep 302"] });
       await checkDiscarded(dry);
 
       const before = (await run("docker", ["ps", "-q"])).stdout.split("\n");
-      const cli = startCli(dir, [`@docker/${image}`, "deploy.ts", "-y"]);
+      const cli = startTsinfra(dir, [`@docker/${image}`, "deploy.ts", "-y"]);
       // Started by this run: a container that was not running before, with the marker.
       const started = async () => {
         const now = (await run("docker", ["ps", "-q"])).stdout.split("\n");
@@ -154,7 +125,7 @@ server.shell({ commands: ["touch /srv/tsinfra-interrupt/first; sleep 302"] });
         return false;
       };
       await waitFor("the command in the container", started);
-      cli.interrupt();
+      cli.signal("SIGINT");
       const out = await cli.done;
       assertEquals(out.code, 130, out.stdout + out.stderr);
       assertMatch(out.stdout, /Run stopped: interrupted/);

@@ -12,12 +12,8 @@
  */
 import * as path from "node:path";
 import { dockerTest, type Fleet, fleetUp } from "../../scripts/fleet/fleet.ts";
-import { stripColours } from "../../src/cli/style.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
-import { ROOT, run, type RunResult } from "../_cli.ts";
-
-/** How long to wait for an event, scaled by TSINFRA_TEST_TIMEOUT_SCALE on slow machines. */
-const WAIT_MS = 60_000 * Number(Deno.env.get("TSINFRA_TEST_TIMEOUT_SCALE") ?? "1");
+import { run, type RunResult, startTsinfra, waitFor } from "../_cli.ts";
 
 /** The large upload: big enough that it is still being written when the fault lands. */
 const HUGE_BYTES = 128 * 1024 * 1024;
@@ -31,32 +27,6 @@ interface HostReport {
     error: string | null;
     failure?: { class: string; message: string } | null;
   }[];
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Starts the CLI in `cwd`; `signal` sends it a signal; `done` gives its exit and output. */
-function startCli(cwd: string, args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--no-lock", path.join(ROOT, "cli.ts"), ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const done: Promise<RunResult> = child.output().then((out) => ({
-    code: out.code,
-    stdout: stripColours(new TextDecoder().decode(out.stdout)),
-    stderr: stripColours(new TextDecoder().decode(out.stderr)),
-  }));
-  return { signal: (signal: Deno.Signal) => child.kill(signal), done };
 }
 
 /** The hosts of a `--json` report, failing with the output when it is not JSON. */
@@ -108,7 +78,7 @@ await dockerTest(
     const fleet = await fleetUp(3, { dockerArgs: ["--tmpfs", "/data:size=1m"] });
     const dir = await Deno.makeTempDir({ prefix: "tsinfra-faults-more-" });
     const inv = fleet.inventory;
-    const cli = (...args: string[]) => startCli(dir, args).done;
+    const cli = (...args: string[]) => startTsinfra(dir, args).done;
     const deploy = (file: string, text: string) =>
       Deno.writeTextFile(
         path.join(dir, file),
@@ -384,7 +354,7 @@ files.file({ path: "/srv/after-upload" });
         "the controller killed with SIGKILL mid-upload: the old target stays",
         async () => {
           await reset(["fleet-1", "fleet-2"]);
-          const running = startCli(dir, [
+          const running = startTsinfra(dir, [
             inv,
             "upload.ts",
             "-y",
@@ -412,7 +382,7 @@ files.file({ path: "/srv/after-upload" });
         "Ctrl-C mid-upload: exit 130, nothing after it, old target, no staged file",
         async () => {
           await reset(["fleet-1", "fleet-2"]);
-          const running = startCli(dir, [
+          const running = startTsinfra(dir, [
             inv,
             "upload.ts",
             "-y",
